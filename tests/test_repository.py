@@ -1,0 +1,76 @@
+"""The repository's own machinery: workflows, CI entry point, README, notebook source."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+
+
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=[w.name for w in WORKFLOWS])
+def test_workflow_matches_the_github_workflow_schema(workflow: Path) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-workflows",
+            str(workflow),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_ci_workflow_runs_make_test_with_cpu_torch() -> None:
+    ci = yaml.safe_load((ROOT / ".github/workflows/ci.yml").read_text())
+    steps = [s.get("run", "") for job in ci["jobs"].values() for s in job["steps"]]
+    assert any(r.strip() == "make test" for r in steps)
+    assert "download.pytorch.org/whl/cpu" in json.dumps(ci)
+
+
+def test_pages_workflow_deploys_with_least_privilege() -> None:
+    pages = yaml.safe_load((ROOT / ".github/workflows/pages.yml").read_text())
+    assert pages["permissions"] == {"contents": "read"}
+    deploy = pages["jobs"]["deploy"]
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    uses = [s.get("uses", "") for job in pages["jobs"].values() for s in job["steps"]]
+    assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
+    assert any(u.startswith("actions/deploy-pages@") for u in uses)
+    builds = [s.get("run", "") for s in pages["jobs"]["build"]["steps"]]
+    assert "make build" in builds
+
+
+def test_ci_entry_point_runs_make_test() -> None:
+    lines = (ROOT / ".ci/run").read_text().splitlines()
+    assert "make test" in [ln.strip() for ln in lines]
+
+
+def test_readme_shows_the_two_commands_first() -> None:
+    readme = (ROOT / "README.md").read_text()
+    first_code = readme.split("```")[1]
+    assert "make serve" in first_code and "make test" in first_code
+
+
+NOTEBOOKS = sorted((ROOT / "docs").rglob("*.ipynb"))
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.name for n in NOTEBOOKS])
+def test_notebooks_are_committed_without_outputs(notebook: Path) -> None:
+    """Reviewable source: outputs come from the build's execution, never from a commit."""
+    nb = json.loads(notebook.read_text())
+    dirty = [
+        i
+        for i, c in enumerate(nb["cells"])
+        if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))
+    ]
+    assert not dirty, f"{notebook.name}: cells {dirty} carry outputs; clear them before committing"
