@@ -29,7 +29,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 outputs: $(STAMP)
-	$(BIN)/python -m pytest --update-outputs -p no:randomly tests/test_docs.py
+	$(BIN)/python -m pytest -q --update-outputs docs tests/test_docs.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_embeddings.py
