@@ -1,0 +1,178 @@
+"""Pictures of the real tables, drawn with matplotlib at site build time.
+
+Every figure is computed from the package (seed 0) and returned as SVG text; the site's
+build hook (overrides/hooks/generated.py) writes them under ``assets/generated/``.
+Figures are drawn on white so that they read the same in light and dark mode.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING
+
+import torch
+
+from embeddings_explained.showcase import fmt, hi_example, seeded_embeddings
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["FIGURES", "pca_2d"]
+
+
+def _figure(width: float, height: float) -> Figure:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    matplotlib.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "embeddings-explained",
+                                "font.size": 10})
+    return Figure(figsize=(width, height), facecolor="white", layout="constrained")
+
+
+def _svg(fig: Figure) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    return buf.getvalue()
+
+
+def _char(i: int) -> str:
+    c = chr(i)
+    return {" ": "SP", "\n": "NL"}.get(c, c if c.isprintable() and i < 127 else f"{i}")
+
+
+def token_table_heatmap(first: int = 64, last: int = 127) -> str:
+    w = seeded_embeddings().token_embedding.weight.detach()[first : last + 1]  # (rows, 4)
+    fig = _figure(10, 2.6)
+    ax = fig.subplots()
+    im = ax.imshow(w.T.numpy(), cmap="RdBu_r", vmin=-3, vmax=3, aspect="auto")
+    ax.set_xticks(range(last - first + 1), [_char(i) for i in range(first, last + 1)], fontsize=7)
+    ax.set_yticks(range(w.shape[1]), [f"dim {j}" for j in range(w.shape[1])])
+    for i in (72, 105):
+        ax.add_patch(_box(i - first - 0.5, -0.5, 1, w.shape[1]))
+    ax.set_title(f"Token table, rows {first}–{last} (of 256), seed 0; rows 72 'H' and 105 'i' "
+                 "framed")
+    fig.colorbar(im, ax=ax, shrink=0.8)
+    return _svg(fig)
+
+
+def _box(x: float, y: float, w: float, h: float) -> object:
+    from matplotlib.patches import Rectangle
+
+    return Rectangle((x, y), w, h, fill=False, edgecolor="black", linewidth=2)
+
+
+def position_table_heatmap() -> str:
+    p = seeded_embeddings().position_embedding.weight.detach()  # (8, 4)
+    fig = _figure(4.2, 3.6)
+    ax = fig.subplots()
+    im = ax.imshow(p.numpy(), cmap="RdBu_r", vmin=-3, vmax=3)
+    _annotate(ax, p)
+    ax.set_yticks(range(p.shape[0]), [f"position {i}" for i in range(p.shape[0])])
+    ax.set_xticks(range(p.shape[1]), [f"dim {j}" for j in range(p.shape[1])])
+    ax.set_title("Position table, all 8 rows, seed 0")
+    fig.colorbar(im, ax=ax, shrink=0.8)
+    return _svg(fig)
+
+
+def _annotate(ax: object, values: torch.Tensor) -> None:
+    for (r, c), v in zip(torch.cartesian_prod(torch.arange(values.shape[0]),
+                                              torch.arange(values.shape[1])).tolist(),
+                         values.flatten().tolist(), strict=True):
+        ax.text(c, r, fmt(v), ha="center", va="center", fontsize=8,  # type: ignore[attr-defined]
+                color="white" if abs(v) > 1.8 else "black")
+
+
+def hi_lookup() -> str:
+    ex = hi_example()
+    panels = [
+        ("token rows 72 'H', 105 'i'", ex["tok"][0], ["row 72 'H'", "row 105 'i'"]),
+        ("position rows 0, 1", ex["pos"], ["row 0", "row 1"]),
+        ("sum = output [0]", ex["out"][0], ["'H' @ 0", "'i' @ 1"]),
+    ]
+    fig = _figure(10, 2.2)
+    axes = fig.subplots(1, 3)
+    for ax, (title, values, labels) in zip(axes, panels, strict=True):
+        ax.imshow(values.numpy(), cmap="RdBu_r", vmin=-3, vmax=3)
+        _annotate(ax, values)
+        ax.set_title(title)
+        ax.set_yticks([0, 1], labels)
+        ax.set_xticks(range(values.shape[1]), [f"dim {j}" for j in range(values.shape[1])])
+    fig.suptitle('"Hi": two token rows + two position rows = two output vectors')
+    return _svg(fig)
+
+
+def loss_curve() -> str:
+    from embeddings_explained.training import train, uniform_loss
+
+    run = train()
+    fig = _figure(7, 3.4)
+    ax = fig.subplots()
+    ax.plot(run.losses, linewidth=0.8, color="#3f51b5", label="training loss (one batch)")
+    ax.axhline(uniform_loss(), color="#c62828", linestyle="--", label="ln 256: knowing nothing")
+    ax.set_xlabel("step")
+    ax.set_ylabel("cross-entropy (nats)")
+    ax.set_ylim(bottom=0)
+    ax.legend()
+    ax.set_title("Next-byte model on the opening of Alice in Wonderland, seed 0")
+    return _svg(fig)
+
+
+def pca_2d(rows: torch.Tensor) -> torch.Tensor:
+    """Project rows ``[N, C]`` on their first two principal components: ``[N, 2]``."""
+    centered = rows - rows.mean(dim=0)
+    _, _, v = torch.linalg.svd(centered, full_matrices=False)
+    return centered @ v[:2].T
+
+
+def byte_groups(ids: set[int]) -> dict[str, list[int]]:
+    """Sort the bytes of a text into the groups a plot shows."""
+    groups: dict[str, list[int]] = {"vowels": [], "consonants": [], "capitals": [],
+                                    "space and newline": [], "punctuation": []}
+    for i in sorted(ids):
+        c = chr(i)
+        if c in "aeiou":
+            groups["vowels"].append(i)
+        elif c.islower():
+            groups["consonants"].append(i)
+        elif c.isupper():
+            groups["capitals"].append(i)
+        elif c in " \n":
+            groups["space and newline"].append(i)
+        else:
+            groups["punctuation"].append(i)
+    return groups
+
+
+def trained_pca() -> str:
+    from embeddings_explained.training import train
+
+    run = train()
+    w = run.model.embeddings.token_embedding.weight.detach()
+    groups = byte_groups(set(run.text_ids))
+    ids = [i for g in groups.values() for i in g]
+    xy = dict(zip(ids, pca_2d(w[ids]).tolist(), strict=True))
+    fig = _figure(7, 5.2)
+    ax = fig.subplots()
+    colors = ["#c62828", "#1565c0", "#6a1b9a", "#2e7d32", "#ef6c00"]
+    for (name, members), color in zip(groups.items(), colors, strict=True):
+        pts = [xy[i] for i in members]
+        ax.scatter([p[0] for p in pts], [p[1] for p in pts], color=color, label=name, s=18)
+        for i, (x, y) in zip(members, pts, strict=True):
+            ax.annotate(_char(i), (x, y), xytext=(3, 3), textcoords="offset points",
+                        fontsize=9, color=color)
+    ax.set_xlabel("principal component 1")
+    ax.set_ylabel("principal component 2")
+    ax.legend(fontsize=8)
+    ax.set_title("Trained token rows of the bytes in the text, PCA to 2-D")
+    return _svg(fig)
+
+
+FIGURES = {
+    "token-table.svg": token_table_heatmap,
+    "position-table.svg": position_table_heatmap,
+    "hi-lookup.svg": hi_lookup,
+    "loss-curve.svg": loss_curve,
+    "trained-pca.svg": trained_pca,
+}

@@ -1,0 +1,90 @@
+"""A tiny next-byte language model, to watch the embedding tables learn.
+
+- ``NextByteModel``: ``Embeddings`` followed by one ``nn.Linear`` to 256 logits, so
+  each position predicts the next byte from its own token and position vectors.
+- ``train``: Adam on cross-entropy over random windows of a text, seeded, CPU only.
+- ``load_text``: the small public-domain text shipped in ``data/`` (see SOURCE.md there).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from importlib import resources
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from embeddings_explained.model import Embeddings
+from embeddings_explained.tokenizer import ByteTokenizer
+
+__all__ = ["NextByteModel", "TrainingRun", "load_text", "train"]
+
+
+def load_text(name: str = "alice.txt") -> str:
+    """A text shipped with the package: the opening of *Alice's Adventures in Wonderland*."""
+    return (resources.files("embeddings_explained") / "data" / name).read_text(encoding="utf-8")
+
+
+class NextByteModel(nn.Module):
+    """Embeddings plus a linear head: ids ``[B, T]`` -> logits ``[B, T, vocab_size]``."""
+
+    def __init__(self, vocab_size: int = 256, block_size: int = 16, n_embd: int = 16) -> None:
+        super().__init__()
+        self.embeddings = Embeddings(vocab_size, block_size, n_embd)
+        self.head = nn.Linear(n_embd, vocab_size)
+
+    def forward(self, token_ids: torch.Tensor) -> torch.Tensor:
+        x = self.embeddings(token_ids)  # (B, T, C)
+        logits: torch.Tensor = self.head(x)  # (B, T, vocab_size)
+        return logits
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    """What a training run leaves behind: the model, the tables before, the loss curve."""
+
+    model: NextByteModel
+    token_table_before: torch.Tensor  # (vocab_size, C), a copy taken before training
+    position_table_before: torch.Tensor  # (block_size, C)
+    losses: tuple[float, ...]  # the training loss at every step
+    text_ids: tuple[int, ...]  # the training text as byte ids
+
+
+# --8<-- [start:train]
+@functools.cache  # same arguments, same run: pages and figures share one training
+def train(
+    steps: int = 1500,
+    batch_size: int = 32,
+    block_size: int = 16,
+    n_embd: int = 16,
+    lr: float = 0.02,
+    seed: int = 0,
+) -> TrainingRun:
+    """Train a ``NextByteModel`` on :func:`load_text`; deterministic for a given seed."""
+    torch.manual_seed(seed)
+    model = NextByteModel(256, block_size, n_embd)
+    data = torch.tensor(ByteTokenizer().encode(load_text()))  # (N,)
+    tok_before = model.embeddings.token_embedding.weight.detach().clone()
+    pos_before = model.embeddings.position_embedding.weight.detach().clone()
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)  # no weight decay
+    losses = []
+    for _ in range(steps):
+        starts = torch.randint(0, len(data) - block_size, (batch_size,))
+        x = torch.stack([data[s : s + block_size] for s in starts])  # (B, T) inputs
+        y = torch.stack([data[s + 1 : s + 1 + block_size] for s in starts])  # (B, T) next bytes
+        logits = model(x)  # (B, T, 256)
+        loss = F.cross_entropy(logits.view(-1, 256), y.view(-1))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return TrainingRun(model, tok_before, pos_before, tuple(losses), tuple(data.tolist()))
+# --8<-- [end:train]
+
+
+def uniform_loss(vocab_size: int = 256) -> float:
+    """The loss of a model that knows nothing: ln(vocab_size)."""
+    return math.log(vocab_size)
