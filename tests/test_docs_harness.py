@@ -43,8 +43,13 @@ def _run(pytester: pytest.Pytester, page: str, *args: str) -> pytest.RunResult:
     pytester.makeconftest('pytest_plugins = ["tests.docs_harness"]')
     pytester.makefile(".md", page=page)
     return pytester.runpytest_inprocess(
-        "--markdown-docs", "--markdown-docs-syntax=superfences", "-p", "no:cacheprovider",
-        f"--rootdir={pytester.path}", *args, "page.md",
+        "--markdown-docs",
+        "--markdown-docs-syntax=superfences",
+        "-p",
+        "no:cacheprovider",
+        f"--rootdir={pytester.path}",
+        *args,
+        "page.md",
     )
 
 
@@ -67,14 +72,20 @@ def test_one_changed_digit_fails_naming_page_and_line(harness_pytester: pytest.P
 def test_print_without_shown_output_fails(harness_pytester: pytest.Pytester) -> None:
     result = _run(harness_pytester, PAGE.replace("#> 2\n", ""))
     result.assert_outcomes(failed=1, passed=1)
-    result.stdout.fnmatch_lines(["*page.md:18: print() writes 1 line(s) that the page does not show*"])
+    result.stdout.fnmatch_lines(
+        ["*page.md:18: print() writes 1 line(s) that the page does not show*"]
+    )
 
 
 def test_orphan_output_line_fails(harness_pytester: pytest.Pytester) -> None:
-    result = _run(harness_pytester, PAGE.replace("Some prose.", "Prose.").replace(
-        "print(1 + 1)\n#> 2", "x = 1 + 1\n#> 2"))
+    result = _run(
+        harness_pytester,
+        PAGE.replace("Some prose.", "Prose.").replace("print(1 + 1)\n#> 2", "x = 1 + 1\n#> 2"),
+    )
     result.assert_outcomes(failed=1, passed=1)
-    result.stdout.fnmatch_lines(["*page.md:19: a #> output line that no print() above it produces*"])
+    result.stdout.fnmatch_lines(
+        ["*page.md:19: a #> output line that no print() above it produces*"]
+    )
 
 
 def test_update_outputs_rewrites_the_page(harness_pytester: pytest.Pytester) -> None:

@@ -15,7 +15,9 @@ import torch
 from embeddings_explained.showcase import fmt, hi_example, seeded_embeddings
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
 
 __all__ = ["FIGURES", "pca_2d"]
 
@@ -26,8 +28,9 @@ def _figure(width: float, height: float) -> Figure:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    matplotlib.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "embeddings-explained",
-                                "font.size": 10})
+    matplotlib.rcParams.update(
+        {"svg.fonttype": "none", "svg.hashsalt": "embeddings-explained", "font.size": 10}
+    )
     return Figure(figsize=(width, height), facecolor="white", layout="constrained")
 
 
@@ -51,13 +54,14 @@ def token_table_heatmap(first: int = 64, last: int = 127) -> str:
     ax.set_yticks(range(w.shape[1]), [f"dim {j}" for j in range(w.shape[1])])
     for i in (72, 105):
         ax.add_patch(_box(i - first - 0.5, -0.5, 1, w.shape[1]))
-    ax.set_title(f"Token table, rows {first}–{last} (of 256), seed 0; rows 72 'H' and 105 'i' "
-                 "framed")
+    ax.set_title(
+        f"Token table, rows {first}–{last} (of 256), seed 0; rows 72 'H' and 105 'i' framed"
+    )
     fig.colorbar(im, ax=ax, shrink=0.8)
     return _svg(fig)
 
 
-def _box(x: float, y: float, w: float, h: float) -> object:
+def _box(x: float, y: float, w: float, h: float) -> Rectangle:
     from matplotlib.patches import Rectangle
 
     return Rectangle((x, y), w, h, fill=False, edgecolor="black", linewidth=2)
@@ -76,12 +80,21 @@ def position_table_heatmap() -> str:
     return _svg(fig)
 
 
-def _annotate(ax: object, values: torch.Tensor) -> None:
-    for (r, c), v in zip(torch.cartesian_prod(torch.arange(values.shape[0]),
-                                              torch.arange(values.shape[1])).tolist(),
-                         values.flatten().tolist(), strict=True):
-        ax.text(c, r, fmt(v), ha="center", va="center", fontsize=8,  # type: ignore[attr-defined]
-                color="white" if abs(v) > 1.8 else "black")
+def _annotate(ax: Axes, values: torch.Tensor) -> None:
+    for (r, c), v in zip(
+        torch.cartesian_prod(torch.arange(values.shape[0]), torch.arange(values.shape[1])).tolist(),
+        values.flatten().tolist(),
+        strict=True,
+    ):
+        ax.text(
+            c,
+            r,
+            fmt(v),
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="white" if abs(v) > 1.8 else "black",
+        )
 
 
 def hi_lookup() -> str:
@@ -123,13 +136,24 @@ def pca_2d(rows: torch.Tensor) -> torch.Tensor:
     """Project rows ``[N, C]`` on their first two principal components: ``[N, 2]``."""
     centered = rows - rows.mean(dim=0)
     _, _, v = torch.linalg.svd(centered, full_matrices=False)
-    return centered @ v[:2].T
+    xy = centered @ v[:2].T  # (N, 2)
+    # An SVD fixes each direction only up to its sign; choose the sign that makes the
+    # largest coordinate positive (as scikit-learn's svd_flip does), so that the picture
+    # does not flip between LAPACK builds.
+    signs = torch.sign(xy.gather(0, xy.abs().argmax(dim=0, keepdim=True)))
+    flipped: torch.Tensor = xy * signs
+    return flipped
 
 
 def byte_groups(ids: set[int]) -> dict[str, list[int]]:
     """Sort the bytes of a text into the groups a plot shows."""
-    groups: dict[str, list[int]] = {"vowels": [], "consonants": [], "capitals": [],
-                                    "space and newline": [], "punctuation": []}
+    groups: dict[str, list[int]] = {
+        "vowels": [],
+        "consonants": [],
+        "capitals": [],
+        "space and newline": [],
+        "punctuation": [],
+    }
     for i in sorted(ids):
         c = chr(i)
         if c in "aeiou":
@@ -160,8 +184,9 @@ def trained_pca() -> str:
         pts = [xy[i] for i in members]
         ax.scatter([p[0] for p in pts], [p[1] for p in pts], color=color, label=name, s=18)
         for i, (x, y) in zip(members, pts, strict=True):
-            ax.annotate(_char(i), (x, y), xytext=(3, 3), textcoords="offset points",
-                        fontsize=9, color=color)
+            ax.annotate(
+                _char(i), (x, y), xytext=(3, 3), textcoords="offset points", fontsize=9, color=color
+            )
     ax.set_xlabel("principal component 1")
     ax.set_ylabel("principal component 2")
     ax.legend(fontsize=8)

@@ -82,6 +82,8 @@ def train(
         optimizer.step()
         losses.append(loss.item())
     return TrainingRun(model, tok_before, pos_before, tuple(losses), tuple(data.tolist()))
+
+
 # --8<-- [end:train]
 
 
