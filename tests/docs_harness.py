@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import ast
 import builtins
+import hashlib
 import io
+import json
 import re
 import sys
 import typing
@@ -59,7 +61,54 @@ def schedule_rewrite(path: Path, start: int, count: int, new_lines: list[str]) -
     _REWRITES[path].append((start, count, new_lines))
 
 
+# --------------------------------------------------------------------------- random stream
+
+REFERENCE = Path(__file__).with_name("reference_stream.json")
+
+
+def stream_fingerprint() -> str:
+    """A hash of the seed-0 tables: it changes exactly when torch's random stream does."""
+    from embeddings_explained.showcase import seeded_embeddings
+
+    values = [p.detach().flatten().tolist() for p in seeded_embeddings().parameters()]
+    return hashlib.sha256(json.dumps(values).encode()).hexdigest()
+
+
+def reference() -> dict[str, str]:
+    data: dict[str, str] = json.loads(REFERENCE.read_text(encoding="utf-8"))
+    return data
+
+
+def all_fragments() -> dict[str, Callable[[], str]]:
+    """The package's fragments, plus the torch version that generated the pages."""
+    from embeddings_explained.showcase import FRAGMENTS
+
+    return {**FRAGMENTS, "torch-version": lambda: reference()["torch"]}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """One clear message, instead of a failure on every page, when torch's stream moved."""
+    if updating() or not any(str(item.path).endswith(".md") for item in items):
+        return
+    import torch
+
+    ref = reference()
+    if stream_fingerprint() != ref["sha256"]:
+        pytest.exit(
+            f"torch {torch.__version__} draws different random numbers for seed 0 than torch "
+            f"{ref['torch']}, which generated the numbers on the pages, so every page would "
+            "mismatch. Run `make outputs` to regenerate them with this torch, review the "
+            "diff, and commit it.",
+            returncode=1,
+        )
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    if updating() and session.testsfailed == 0:
+        import torch
+
+        record = {"torch": torch.__version__.split("+")[0], "sha256": stream_fingerprint()}
+        REFERENCE.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     for path, edits in _REWRITES.items():
         lines = path.read_text(encoding="utf-8").split("\n")
         for start, count, new in sorted(set((s, c, tuple(n)) for s, c, n in edits), reverse=True):
@@ -75,34 +124,23 @@ class OutputMismatch(AssertionError):
     """A block printed something other than what its page shows."""
 
 
-@dataclass
-class PrintSite:
-    line: int  # 1-based line of the print call, in the markdown file
-    end: int  # 1-based last line of the statement holding it; #> lines follow it
-    indent: int
+@dataclass(frozen=True)
+class OutputSite:
+    end: int  # 1-based last line of the statement that printed; #> lines follow it
+    indent: int  # its column, which the #> lines take
 
 
-def _print_sites(source: str, first: int, last: int) -> list[PrintSite]:
-    """The ``print(...)`` calls whose line lies in [first, last] (1-based, inclusive)."""
-    tree = ast.parse(source)
-    sites: list[PrintSite] = []
+def _statements(source: str) -> list[ast.stmt]:
+    return [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.stmt)]
 
-    def visit(node: ast.AST, stmt: ast.stmt | None) -> None:
-        for child in ast.iter_child_nodes(node):
-            holder = child if isinstance(child, ast.stmt) else stmt
-            if (
-                isinstance(child, ast.Call)
-                and isinstance(child.func, ast.Name)
-                and child.func.id == "print"
-                and first <= child.lineno <= last
-                and holder is not None
-            ):
-                end = holder.end_lineno or holder.lineno
-                sites.append(PrintSite(child.lineno, end, holder.col_offset))
-            visit(child, holder)
 
-    visit(tree, None)
-    return sites
+def _site_of(statements: list[ast.stmt], line: int) -> OutputSite | None:
+    """The innermost statement holding ``line``: output shows under it."""
+    holding = [s for s in statements if s.lineno <= line <= (s.end_lineno or s.lineno)]
+    if not holding:
+        return None
+    stmt = min(holding, key=lambda s: (s.end_lineno or s.lineno) - s.lineno)
+    return OutputSite(stmt.end_lineno or stmt.lineno, stmt.col_offset)
 
 
 def _shown_output(lines: list[str], after: int) -> tuple[list[str], int]:
@@ -122,11 +160,15 @@ def _format_output(indent: int, printed: list[str]) -> list[str]:
 
 
 class _RecordingPrint:
-    """A ``print`` that also remembers which line of the page called it."""
+    """A ``print`` that remembers which line of the page it ran for.
+
+    That is the line of the outermost frame in the page: the ``print`` itself at top
+    level or in a loop, or the call of a function (defined on the page) that prints.
+    """
 
     def __init__(self, filename: str) -> None:
         self.filename = filename
-        self.by_line: dict[int, list[str]] = defaultdict(list)
+        self.records: list[tuple[int, str]] = []  # (line, text), in the order printed
 
     def __call__(
         self,
@@ -141,11 +183,14 @@ class _RecordingPrint:
             return
         buf = io.StringIO()
         builtins.print(*args, sep=sep, end=end, file=buf)
+        line = None
         frame = sys._getframe(1)
-        while frame is not None and frame.f_code.co_filename != self.filename:
+        while frame is not None:
+            if frame.f_code.co_filename == self.filename:
+                line = frame.f_lineno
             frame = frame.f_back  # type: ignore[assignment]
-        if frame is not None:
-            self.by_line[frame.f_lineno].append(buf.getvalue())
+        if line is not None:
+            self.records.append((line, buf.getvalue()))
 
 
 @register_runner(default=True)
@@ -168,14 +213,20 @@ class CheckedOutputRunner(DefaultRunner):
         super().runtest(test, args, asyncio_runner=asyncio_runner)
 
         rel = _rel(path)
+        statements = _statements(test.source)
+        printed_at: dict[OutputSite, str] = {}
+        for line, text in recorder.records:
+            site = _site_of(statements, line)
+            if site is not None and first <= line <= last:
+                printed_at[site] = printed_at.get(site, "") + text
         problems: list[str] = []
         claimed: set[int] = set()
-        for site in _print_sites(test.source, first, last):
-            printed = "".join(recorder.by_line.get(site.line, [])).rstrip("\n")
-            printed_lines = [ln.rstrip() for ln in printed.split("\n")] if printed else []
+        for site, text in printed_at.items():
+            printed = text.rstrip("\n")
+            printed_lines = [ln.rstrip() for ln in printed.split("\n")]
             shown, count = _shown_output(page_lines, site.end)
             claimed.update(range(site.end, site.end + count))
-            if [s.rstrip() for s in shown] == printed_lines and (shown or not printed):
+            if [s.rstrip() for s in shown] == printed_lines:
                 continue
             if updating():
                 schedule_rewrite(path, site.end, count, _format_output(site.indent, printed_lines))
@@ -200,10 +251,10 @@ class CheckedOutputRunner(DefaultRunner):
         return str(super().repr_failure(test, excinfo, style))
 
 
-def _describe_mismatch(rel: str, site: PrintSite, shown: list[str], printed: list[str]) -> str:
+def _describe_mismatch(rel: str, site: OutputSite, shown: list[str], printed: list[str]) -> str:
     if not shown:
         return (
-            f"{rel}:{site.line}: print() writes {len(printed)} line(s) that the page does "
+            f"{rel}:{site.end}: print() writes {len(printed)} line(s) that the page does "
             f"not show under it; first: {printed[0]!r}"
         )
     for k, (a, b) in enumerate(zip(shown, printed, strict=False)):

@@ -8,10 +8,10 @@ import pytest
 from markdown_it import MarkdownIt
 from pytest_markdown_docs.plugin import FenceSyntax, extract_fence_tests
 
-from embeddings_explained.showcase import FRAGMENTS
 from tests.docs_harness import (
     DOCS,
     ROOT,
+    all_fragments,
     fences,
     fragment_problems,
     is_notest,
@@ -25,7 +25,7 @@ IDS = [str(p.relative_to(DOCS)) for p in PAGES]
 
 @pytest.mark.parametrize("page", PAGES, ids=IDS)
 def test_generated_fragments_match_the_package(page: Path) -> None:
-    problems = fragment_problems(page, FRAGMENTS)
+    problems = fragment_problems(page, all_fragments())
     assert not problems, "\n".join(problems) + "\n(run `make outputs` to regenerate)"
 
 

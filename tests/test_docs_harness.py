@@ -8,8 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from embeddings_explained.showcase import FRAGMENTS
-from tests.docs_harness import DOCS, FRAGMENT_RE, fragment_problems, unchecked_numbers
+from tests import docs_harness
+from tests.docs_harness import (
+    DOCS,
+    FRAGMENT_RE,
+    all_fragments,
+    fragment_problems,
+    unchecked_numbers,
+)
 
 pytest_plugins = ["pytester"]
 
@@ -114,7 +120,7 @@ def test_any_changed_digit_in_a_fragment_is_reported(page: Path, tmp_path: Path)
     for i in digits[:: max(1, len(digits) // 60)]:  # an even sample of at most ~60 digits
         changed = text[:i] + str((int(text[i]) + 1) % 10) + text[i + 1 :]
         copy.write_text(changed, encoding="utf-8")
-        problems = fragment_problems(copy, FRAGMENTS)
+        problems = fragment_problems(copy, all_fragments())
         line = changed.count("\n", 0, i) + 1
         assert problems and re.match(rf".*:{line}: ", problems[0]), (i, problems)
 
@@ -122,3 +128,38 @@ def test_any_changed_digit_in_a_fragment_is_reported(page: Path, tmp_path: Path)
 def test_made_up_numbers_outside_checked_places_are_reported() -> None:
     page = "The row is [0.89, -0.45, 0.23, 0.34].\n\n```text\n1.11\n```\n\nVersion 2.14.1 is fine."
     assert [n for _, n in unchecked_numbers(page)] == ["0.89", "-0.45", "0.23", "0.34", "1.11"]
+
+
+def test_a_changed_random_stream_gives_one_clear_message(
+    harness_pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    wrong = tmp_path / "reference.json"
+    wrong.write_text('{"torch": "1.0.0", "sha256": "not-this-stream"}')
+    monkeypatch.setattr(docs_harness, "REFERENCE", wrong)
+    result = _run(harness_pytester, PAGE)
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(
+        ["*draws different random numbers for seed 0 than torch 1.0.0*make outputs*"]
+    )
+    result.assert_outcomes()  # nothing ran: no wall of mismatches
+
+
+def test_output_of_a_function_defined_on_the_page_shows_under_the_call(
+    harness_pytester: pytest.Pytester,
+) -> None:
+    page = textwrap.dedent(
+        """\
+        ```python
+        def show(x):
+            print("value", x)
+
+        show(1)
+        #> value 1
+        for i in range(2):
+            show(i)
+            #> value 0
+            #> value 1
+        ```
+        """
+    )
+    _run(harness_pytester, page).assert_outcomes(passed=1)

@@ -126,3 +126,36 @@ def test_error_never_is_pytorch_index_error(emb: Embeddings) -> None:
         emb(torch.tensor([[256]]))
     assert not isinstance(info.value, IndexError)
     assert "index out of range in self" not in str(info.value)
+
+
+def test_same_output_in_train_eval_and_no_grad(emb: Embeddings) -> None:
+    ids = torch.tensor([[72, 105, 33]])
+    out_train = emb.train()(ids)
+    out_eval = emb.eval()(ids)
+    with torch.no_grad():
+        out_no_grad = emb(ids)
+    assert torch.equal(out_train, out_eval) and torch.equal(out_eval, out_no_grad)
+    assert out_train.requires_grad and not out_no_grad.requires_grad
+
+
+def test_int32_and_int64_ids_give_identical_output(emb: Embeddings) -> None:
+    ids = torch.tensor([[0, 72, 105, 255]])
+    assert torch.equal(emb(ids.int()), emb(ids.long()))
+
+
+def test_ids_on_another_device_get_a_clear_error(emb: Embeddings) -> None:
+    ids = torch.zeros(1, 2, dtype=torch.long, device="meta")
+    with pytest.raises(ValueError, match=r"token_ids are on meta but the tables are on cpu"):
+        emb(ids)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU found; parity needs one")
+def test_cuda_matches_cpu_and_positions_follow_the_input_device(emb: Embeddings) -> None:
+    ids = torch.tensor([[72, 105], [0, 255]])
+    expected = emb(ids)
+    gpu = emb.to("cuda")
+    out = gpu(ids.to("cuda"))
+    assert out.device.type == "cuda"
+    torch.testing.assert_close(out.cpu(), expected, rtol=0, atol=0)
+    with pytest.raises(ValueError, match="token id 300 at position"):
+        gpu(torch.tensor([[300]], device="cuda"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import nbformat
@@ -14,7 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "docs").rglob("*.ipynb"))
 
 
+@functools.cache
 def _execute(path: Path) -> str:
+    """Execute a notebook once per test run; return the text of all its outputs."""
     nb = nbformat.read(path, as_version=4)
     NotebookClient(
         nb,
