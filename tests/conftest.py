@@ -1,30 +1,66 @@
-"""Shared fixtures: the strictly built site, made once per test run."""
+"""Shared fixtures: the strictly built site, made once per test run, in the background.
+
+`mkdocs build --strict` is the slowest single step of the suite (it trains the demo model,
+draws the figures and executes the notebooks). It starts as soon as collection ends, in
+its own process, and the tests that need the site run last, so on two cores the build
+overlaps with the unit and docs tests instead of adding to them.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+_build: dict[str, object] = {}
+
+
+def _needs_site(item: pytest.Item) -> bool:
+    return "built_site" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=_needs_site)  # stable: the site's tests go last, in their usual order
+    if any(_needs_site(i) for i in items) and not config.getoption("collectonly"):
+        site = Path(tempfile.mkdtemp(prefix="embeddings-explained-site-"))
+        log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115  (closed with the session)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+            cwd=ROOT,
+            # one thread: the build shares the two cores with the tests that run meanwhile
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "OMP_NUM_THREADS": "1"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        _build.update(site=site, proc=proc, log=log)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    proc = _build.get("proc")
+    if isinstance(proc, subprocess.Popen) and proc.poll() is None:
+        proc.kill()
+    if isinstance(_build.get("site"), Path):
+        shutil.rmtree(_build["site"], ignore_errors=True)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``mkdocs build --strict`` into a temporary folder; fails with mkdocs' own log."""
-    site = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if proc.returncode != 0:
-        pytest.fail(f"mkdocs build --strict failed:\n{proc.stdout}\n{proc.stderr}")
+def built_site() -> Path:
+    """The site from ``mkdocs build --strict``; the test fails with mkdocs' own log if it did."""
+    proc, site, log = _build.get("proc"), _build.get("site"), _build.get("log")
+    assert isinstance(proc, subprocess.Popen) and isinstance(site, Path), "build not started"
+    try:
+        rc = proc.wait(timeout=600)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail("mkdocs build --strict took over 600 s")
+    if rc != 0:
+        log.seek(0)  # type: ignore[union-attr]
+        pytest.fail(f"mkdocs build --strict failed (exit {rc}):\n{log.read()}")  # type: ignore[union-attr]
     return site

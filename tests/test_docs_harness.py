@@ -6,7 +6,11 @@ import re
 import textwrap
 from pathlib import Path
 
+# torch and hypothesis are imported here, before pytester's in-process runs: those drop
+# the modules first imported inside them, and torch cannot be imported twice.
+import hypothesis  # noqa: F401
 import pytest
+import torch  # noqa: F401
 
 from tests import docs_harness
 from tests.docs_harness import (

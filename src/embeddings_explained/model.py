@@ -27,6 +27,15 @@ def _check_size(name: str, value: object) -> int:
     return value
 
 
+def too_long_message(T: int | str, block_size: int) -> str:
+    """The error for a sequence longer than ``block_size`` (the site's explorer shows it too)."""
+    return (
+        f"sequence length T={T} exceeds block_size={block_size}: there are only "
+        f"{block_size} position rows; crop the input to its last "
+        f"{block_size} tokens, token_ids[:, -{block_size}:]"
+    )
+
+
 class Embeddings(nn.Module):
     """Token embedding plus position embedding.
 

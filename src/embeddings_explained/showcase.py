@@ -12,10 +12,18 @@ from collections.abc import Callable
 
 import torch
 
-from embeddings_explained.model import Embeddings
+from embeddings_explained.model import Embeddings, too_long_message
 from embeddings_explained.tokenizer import ByteTokenizer
 
-__all__ = ["FRAGMENTS", "SEED", "HI", "seeded_embeddings", "hi_example", "fmt"]
+__all__ = [
+    "FRAGMENTS",
+    "HI",
+    "SEED",
+    "explorer_data",
+    "fmt",
+    "hi_example",
+    "seeded_embeddings",
+]
 
 SEED = 0
 HI = "Hi"
@@ -143,6 +151,22 @@ def hi_addition_by_dim() -> str:
 
 def hi_shape() -> str:
     return f"`{tuple(hi_example()['out'].shape)}`".replace("(", "[").replace(")", "]")
+
+
+def explorer_data() -> dict[str, object]:
+    """The seeded tables and sizes, for the site's in-browser explorer (exported as JSON)."""
+    emb = seeded_embeddings()
+    return {
+        "seed": SEED,
+        "torch": torch.__version__.split("+")[0],
+        "vocab_size": emb.vocab_size,
+        "block_size": emb.block_size,
+        "n_embd": emb.n_embd,
+        # float32 values, written as the exact decimal of each (JSON numbers are doubles)
+        "token_embedding": emb.token_embedding.weight.detach().tolist(),
+        "position_embedding": emb.position_embedding.weight.detach().tolist(),
+        "too_long_message": too_long_message("{T}", emb.block_size),
+    }
 
 
 FRAGMENTS: dict[str, Callable[[], str]] = {
