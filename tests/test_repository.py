@@ -74,3 +74,52 @@ def test_notebooks_are_committed_without_outputs(notebook: Path) -> None:
         if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))
     ]
     assert not dirty, f"{notebook.name}: cells {dirty} carry outputs; clear them before committing"
+
+
+def _mkdocs_config() -> dict[str, object]:
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *_: None)
+    config: dict[str, object] = yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=Loader)
+    return config
+
+
+def test_notebooks_execute_at_every_build_with_errors_fatal_and_no_cache() -> None:
+    plugins = _mkdocs_config()["plugins"]
+    assert isinstance(plugins, list)
+    jupyter = next(
+        p["mkdocs-jupyter"] for p in plugins if isinstance(p, dict) and "mkdocs-jupyter" in p
+    )
+    assert jupyter["execute"] is True
+    assert jupyter["allow_errors"] is False
+    assert jupyter["cache"] is False  # its key is the notebook alone: src/ changes would hide
+
+
+def test_site_loads_no_google_fonts() -> None:
+    theme = _mkdocs_config()["theme"]
+    assert isinstance(theme, dict) and theme["font"] is False
+
+
+def _hooks_module() -> object:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "site_hooks", ROOT / "overrides/hooks/generated.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_purge_css_keeps_rules_that_can_match_and_drops_the_rest() -> None:
+    purge = _hooks_module().purge_css  # type: ignore[attr-defined]
+    css = (
+        ".a .b{color:red}.a .zz{color:blue}.zz,.b{margin:0}"
+        "@media (max-width:1px){.zz{x:y}}.a:not(.zz) .b{top:0}:root{--v:1}"
+    )
+    assert purge(css, {"a", "b"}) == (
+        ".a .b{color:red}.zz,.b{margin:0}@media (max-width:1px){.zz{x:y}}.a:not(.zz) .b{top:0}"
+        ":root{--v:1}"
+    )
