@@ -117,6 +117,19 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     _REWRITES.clear()
 
 
+def mkdocs_config() -> dict[str, typing.Any]:
+    """mkdocs.yml as plain data; its tags (!ENV, !!python/name:...) read as None."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    config: dict[str, typing.Any] = yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=Loader)
+    return config
+
+
 # --------------------------------------------------------------------------- outputs
 
 

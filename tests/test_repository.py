@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.docs_harness import mkdocs_config
+
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 
@@ -76,17 +78,8 @@ def test_notebooks_are_committed_without_outputs(notebook: Path) -> None:
     assert not dirty, f"{notebook.name}: cells {dirty} carry outputs; clear them before committing"
 
 
-def _mkdocs_config() -> dict[str, object]:
-    class Loader(yaml.SafeLoader):
-        pass
-
-    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *_: None)
-    config: dict[str, object] = yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=Loader)
-    return config
-
-
 def test_notebooks_execute_at_every_build_with_errors_fatal_and_no_cache() -> None:
-    plugins = _mkdocs_config()["plugins"]
+    plugins = mkdocs_config()["plugins"]
     assert isinstance(plugins, list)
     jupyter = next(
         p["mkdocs-jupyter"] for p in plugins if isinstance(p, dict) and "mkdocs-jupyter" in p
@@ -97,7 +90,7 @@ def test_notebooks_execute_at_every_build_with_errors_fatal_and_no_cache() -> No
 
 
 def test_site_loads_no_google_fonts() -> None:
-    theme = _mkdocs_config()["theme"]
+    theme = mkdocs_config()["theme"]
     assert isinstance(theme, dict) and theme["font"] is False
 
 

@@ -26,10 +26,10 @@ from urllib.parse import urlparse
 
 import pytest
 import torch
-import yaml
 
 from embeddings_explained import ByteTokenizer
 from embeddings_explained.showcase import fmt, seeded_embeddings
+from tests.docs_harness import mkdocs_config
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
@@ -47,7 +47,7 @@ def _missing(what: str) -> None:
 
 def _nav_pages() -> list[str]:
     """URL paths of every page in mkdocs.yml's nav, as mkdocs lays them out."""
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text())
+    config = mkdocs_config()
     paths = []
 
     def walk(entries: list[Any]) -> None:
