@@ -42,8 +42,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_embeddings.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks conftest.py
-	$(BIN)/ruff format --check src tests benchmarks conftest.py
+	$(BIN)/ruff check src tests benchmarks conftest.py overrides
+	$(BIN)/ruff format --check src tests benchmarks conftest.py overrides
 	$(BIN)/mypy
 
 clean:

@@ -49,6 +49,7 @@ class TrainingRun:
     model: NextByteModel
     token_table_before: torch.Tensor  # (vocab_size, C), a copy taken before training
     position_table_before: torch.Tensor  # (block_size, C)
+    forward_before: object  # the class's forward function, taken before training
     losses: tuple[float, ...]  # the training loss at every step
     text_ids: tuple[int, ...]  # the training text as byte ids
 
@@ -69,6 +70,7 @@ def train(
     data = torch.tensor(ByteTokenizer().encode(load_text()))  # (N,)
     tok_before = model.embeddings.token_embedding.weight.detach().clone()
     pos_before = model.embeddings.position_embedding.weight.detach().clone()
+    forward_before = type(model.embeddings).forward
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)  # no weight decay
     losses = []
     for _ in range(steps):
@@ -81,7 +83,9 @@ def train(
         loss.backward()
         optimizer.step()
         losses.append(loss.item())
-    return TrainingRun(model, tok_before, pos_before, tuple(losses), tuple(data.tolist()))
+    return TrainingRun(
+        model, tok_before, pos_before, forward_before, tuple(losses), tuple(data.tolist())
+    )
 
 
 # --8<-- [end:train]
