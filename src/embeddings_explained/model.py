@@ -11,6 +11,8 @@ C (channels, i.e. ``n_embd``).
 
 from __future__ import annotations
 
+import numbers
+
 import torch
 from torch import nn
 
@@ -20,11 +22,11 @@ _ID_DTYPES = (torch.int64, torch.int32)  # the index dtypes nn.Embedding accepts
 
 
 def _check_size(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
     if value <= 0:
         raise ValueError(f"{name} must be a positive int, got {value}")
-    return value
+    return int(value)
 
 
 def too_long_message(T: int | str, block_size: int) -> str:
