@@ -201,9 +201,13 @@ class PageReport:
     violations: list[str] | None  # None when axe-core is not installed
 
 
-AXE_SERIOUS = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+AXE_SERIOUS = """async (options) => (await axe.run(document, options)).violations
     .filter(x => x.impact === 'serious' || x.impact === 'critical')
     .map(x => `${x.impact} ${x.id}: ${x.help} (${x.nodes.length}x, e.g. ${x.nodes[0].target})`)"""
+
+
+# In dark mode only the colours change, so only the colour rules run again.
+DARK_RULES = {"runOnly": {"type": "rule", "values": ["color-contrast", "link-in-text-block"]}}
 
 
 @pytest.fixture(scope="session")
@@ -220,17 +224,19 @@ def reports(browser: Any, base_url: str) -> dict[str, PageReport]:
         violations = None
         if AXE.exists():
             v.page.add_script_tag(path=str(AXE))
-            violations = v.page.evaluate(AXE_SERIOUS)
+            violations = v.page.evaluate(AXE_SERIOUS, {"resultTypes": ["violations"]})
+            # then dark mode, as the palette toggle sets it
+            v.page.evaluate("document.body.setAttribute('data-md-color-scheme', 'slate')")
         out[path] = PageReport(
-            v.foreign,
-            v.failed,
-            v.console_errors,
-            transferred,
-            uncompressed,
-            v.page.locator(".jupyter-wrapper").count() > 0,
-            images,
-            violations,
-        )
+            v.foreign, v.failed, v.console_errors, transferred, uncompressed,
+            v.page.locator(".jupyter-wrapper").count() > 0, images, violations,
+        )  # fmt: skip
+    if AXE.exists():
+        visits[0].page.wait_for_timeout(300)  # let the colour transitions finish
+        for path, v in zip(PAGES, visits, strict=True):
+            colours = v.page.evaluate(AXE_SERIOUS, DARK_RULES)
+            out[path].violations += [f"(dark) {x}" for x in colours]  # type: ignore[operator]
+    for v in visits:
         v.close()
     return out
 
