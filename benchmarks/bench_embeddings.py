@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from torch.utils import benchmark
 
 from embeddings_explained import Embeddings
+from embeddings_explained.showcase import torch_version
 
 RESULTS = Path(__file__).with_name("results.md")
 
@@ -81,7 +82,7 @@ def main() -> None:
 
     machine = (
         f"{platform.machine()}, {torch.get_num_threads()} threads, "
-        f"torch {torch.__version__.split('+')[0]}, Python {platform.python_version()}"
+        f"torch {torch_version()}, Python {platform.python_version()}"
     )
     lines = [
         f"Measured by `make bench` (benchmarks/bench_embeddings.py) on {machine}; "

@@ -79,16 +79,10 @@ def reference() -> dict[str, str]:
     return data
 
 
-def torch_version() -> str:
-    import torch
-
-    return torch.__version__.split("+")[0]
-
-
 def all_fragments() -> dict[str, Callable[[], str]]:
     """The package's fragments, plus the torch version that generated the pages: the
     recorded one, or while ``--update-outputs`` regenerates them, the running one."""
-    from embeddings_explained.showcase import FRAGMENTS
+    from embeddings_explained.showcase import FRAGMENTS, torch_version
 
     return {
         **FRAGMENTS,
@@ -115,6 +109,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     if updating() and session.testsfailed == 0:
+        from embeddings_explained.showcase import torch_version
+
         record = {"torch": torch_version(), "sha256": stream_fingerprint()}
         REFERENCE.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     for path, edits in _REWRITES.items():

@@ -3,10 +3,9 @@
 - ``assets/generated/*.svg``: the figures of ``embeddings_explained.figures``.
 - ``assets/generated/embeddings-seed0.json``: the seeded tables, for the explorer page.
 
-It also makes the code cells of notebook pages focusable (see ``on_post_page``).
-
 They are added as generated files (never written into docs/), so `mkdocs serve`
-does not rebuild in a loop and nothing generated is committed.
+does not rebuild in a loop and nothing generated is committed. ``on_post_page`` also
+slims notebook pages (see there).
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ __all__ = [
     "fmt",
     "hi_example",
     "seeded_embeddings",
+    "torch_version",
 ]
 
 SEED = 0
@@ -153,12 +154,17 @@ def hi_shape() -> str:
     return f"`{tuple(hi_example()['out'].shape)}`".replace("(", "[").replace(")", "]")
 
 
+def torch_version() -> str:
+    """The running torch's version without its build tag: ``2.14.1``, not ``2.14.1+cu130``."""
+    return torch.__version__.split("+")[0]
+
+
 def explorer_data() -> dict[str, object]:
     """The seeded tables and sizes, for the site's in-browser explorer (exported as JSON)."""
     emb = seeded_embeddings()
     return {
         "seed": SEED,
-        "torch": torch.__version__.split("+")[0],
+        "torch": torch_version(),
         "vocab_size": emb.vocab_size,
         "block_size": emb.block_size,
         "n_embd": emb.n_embd,
