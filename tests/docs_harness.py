@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 from pytest_markdown_docs._runners import DefaultRunner, register_runner
 from pytest_markdown_docs.definitions import FenceTestDefinition
 
@@ -42,6 +43,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="rewrite the #> outputs and generated fragments of docs/ from a real run",
     )
+
+
+def markdown_parser() -> MarkdownIt:
+    """The parser that finds the pages' code: CommonMark plus Material's admonitions
+    (``!!!``, ``???``) and content tabs (``===``), so code inside them runs too."""
+    from mdformat_mkdocs.mdit_plugins import material_admon_plugin, material_content_tabs_plugin
+
+    return MarkdownIt("commonmark").use(material_admon_plugin).use(material_content_tabs_plugin)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_markdown_docs_markdown_it() -> MarkdownIt:
+    return markdown_parser()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -308,7 +322,11 @@ def _rel(path: Path) -> str:
 
 # --------------------------------------------------------------------------- fragments
 
-FRAGMENT_RE = re.compile(r"<!-- gen:([\w-]+) -->(.*?)<!-- /gen -->", re.DOTALL)
+# <!-- gen:NAME arg1 arg2 -->shown<!-- /gen -->: the page chooses, through the arguments.
+FRAGMENT_RE = re.compile(
+    r"<!-- gen:(?P<name>[\w-]+)(?P<args>(?:[ \t]+[^\s>]+)*)[ \t]*-->(?P<shown>.*?)<!-- /gen -->",
+    re.DOTALL,
+)
 NUMBER_RE = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
 
 
@@ -318,7 +336,7 @@ def fragment_problems(path: Path, fragments: dict[str, Callable[[], str]]) -> li
     problems = []
     new_text = text
     for m in reversed(list(FRAGMENT_RE.finditer(text))):
-        name, shown = m.group(1), m.group(2)
+        name, shown, args = m.group("name"), m.group("shown"), tuple(m.group("args").split())
         line = text.count("\n", 0, m.start()) + 1
         if name not in fragments:
             problems.append(
@@ -326,12 +344,16 @@ def fragment_problems(path: Path, fragments: dict[str, Callable[[], str]]) -> li
                 f"known: {', '.join(sorted(fragments))}"
             )
             continue
-        computed = fragments[name]()
+        try:
+            computed = fragments[name](*args)
+        except (TypeError, ValueError) as error:
+            problems.append(f"{_rel(path)}:{line}: fragment {name!r} {' '.join(args)}: {error}")
+            continue
         expected = f"\n\n{computed}\n\n" if shown.startswith("\n") else computed
         if shown == expected:
             continue
         if updating():
-            new_text = new_text[: m.start(2)] + expected + new_text[m.end(2) :]
+            new_text = new_text[: m.start("shown")] + expected + new_text[m.end("shown") :]
             continue
         problems.append(_describe_fragment(path, name, line, shown, expected))
     if updating() and new_text != text:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from markdown_it import MarkdownIt
 from pytest_markdown_docs.plugin import FenceSyntax, extract_fence_tests
 
 from tests.docs_harness import (
@@ -16,6 +15,7 @@ from tests.docs_harness import (
     fragment_problems,
     is_notest,
     is_python,
+    markdown_parser,
     unchecked_numbers,
 )
 
@@ -36,7 +36,7 @@ def test_every_python_block_is_executed(page: Path) -> None:
     collected = {
         t.start_line
         for t in extract_fence_tests(
-            MarkdownIt("commonmark"), text, 0, page, fence_syntax=FenceSyntax.superfences
+            markdown_parser(), text, 0, page, fence_syntax=FenceSyntax.superfences
         )
     }
     hidden = [

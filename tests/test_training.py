@@ -5,8 +5,14 @@ from __future__ import annotations
 import torch
 
 from embeddings_explained import Embeddings
-from embeddings_explained.figures import byte_groups, pca_2d
-from embeddings_explained.training import NextByteModel, load_text, train, uniform_loss
+from embeddings_explained.training import (
+    NextByteModel,
+    byte_groups,
+    load_text,
+    pca_2d,
+    train,
+    uniform_loss,
+)
 
 
 def test_shipped_text_is_a_few_kilobytes_of_ascii() -> None:

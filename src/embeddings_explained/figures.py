@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
 
-__all__ = ["FIGURES", "pca_2d"]
+__all__ = ["FIGURES"]
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -137,51 +137,10 @@ def loss_curve() -> str:
     return _svg(fig)
 
 
-def pca_2d(rows: torch.Tensor) -> torch.Tensor:
-    """Project rows ``[N, C]`` on their first two principal components: ``[N, 2]``."""
-    centered = rows - rows.mean(dim=0)
-    _, _, v = torch.linalg.svd(centered, full_matrices=False)
-    xy = centered @ v[:2].T  # (N, 2)
-    # An SVD fixes each direction only up to its sign; choose the sign that makes the
-    # largest coordinate positive (as scikit-learn's svd_flip does), so that the picture
-    # does not flip between LAPACK builds.
-    signs = torch.sign(xy.gather(0, xy.abs().argmax(dim=0, keepdim=True)))
-    flipped: torch.Tensor = xy * signs
-    return flipped
-
-
-def byte_groups(ids: set[int]) -> dict[str, list[int]]:
-    """Sort the bytes of a text into the groups a plot shows."""
-    groups: dict[str, list[int]] = {
-        "vowels": [],
-        "consonants": [],
-        "capitals": [],
-        "space and newline": [],
-        "punctuation": [],
-    }
-    for i in sorted(ids):
-        c = chr(i)
-        if c in "aeiou":
-            groups["vowels"].append(i)
-        elif c.islower():
-            groups["consonants"].append(i)
-        elif c.isupper():
-            groups["capitals"].append(i)
-        elif c in " \n":
-            groups["space and newline"].append(i)
-        else:
-            groups["punctuation"].append(i)
-    return groups
-
-
 def trained_pca() -> str:
-    from embeddings_explained.training import train
+    from embeddings_explained.training import byte_map, train
 
-    run = train()
-    w = run.model.embeddings.token_embedding.weight.detach()
-    groups = byte_groups(set(run.text_ids))
-    ids = [i for g in groups.values() for i in g]
-    xy = dict(zip(ids, pca_2d(w[ids]).tolist(), strict=True))
+    groups, xy = byte_map(train())
     fig = _figure(7, 5.2)
     ax = fig.subplots()
     colors = ["#c62828", "#1565c0", "#6a1b9a", "#2e7d32", "#ef6c00"]

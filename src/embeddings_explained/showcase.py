@@ -16,9 +16,13 @@ from embeddings_explained.model import Embeddings, too_long_message
 from embeddings_explained.tokenizer import ByteTokenizer
 
 __all__ = [
+    "FACTS",
     "FRAGMENTS",
+    "GPT2_SMALL",
     "HI",
     "SEED",
+    "byte_label",
+    "dim_labels",
     "explorer_data",
     "fmt",
     "hi_example",
@@ -28,7 +32,6 @@ __all__ = [
 
 SEED = 0
 HI = "Hi"
-TOKEN_ROWS = (0, 1, 72, 105, 255)  # the excerpt of the token table a page shows
 
 
 def seeded_embeddings(
@@ -60,11 +63,27 @@ def _vec(v: torch.Tensor) -> str:
     return "[" + ", ".join(f"{fmt(float(x)):>7}" for x in v) + "]"
 
 
-def _label(token_id: int) -> str:
+def byte_label(token_id: int) -> str:
+    """How pages, figures and the explorer name a byte id: ``72 ('H')``, or just ``32``."""
     ch = chr(token_id)
-    return (
-        f"{token_id} ('{ch}')" if ch.isprintable() and ch.isascii() and ch != " " else str(token_id)
-    )
+    shown = ch.isprintable() and ch.isascii() and ch != " "
+    return f"{token_id} ('{ch}')" if shown else str(token_id)
+
+
+def dim_labels(n_embd: int) -> list[str]:
+    """Column headers of a table with ``n_embd`` columns: ``dim 0``, ``dim 1``, ..."""
+    return [f"dim {j}" for j in range(n_embd)]
+
+
+def _ints(fragment: str, args: tuple[str, ...]) -> list[int]:
+    """The marker's arguments as ints, or a ValueError that names the fragment."""
+    try:
+        return [int(a) for a in args]
+    except ValueError:
+        raise ValueError(
+            f"fragment {fragment!r} takes whole numbers as arguments, got {' '.join(args)!r}; "
+            f"write e.g. <!-- gen:{fragment} 0 1 72 -->"
+        ) from None
 
 
 def _md_table(header: list[str], rows: list[list[str]]) -> str:
@@ -73,25 +92,53 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def token_table() -> str:
-    w = seeded_embeddings().token_embedding.weight.detach()
-    dims = [f"dim {j}" for j in range(w.shape[1])]
-    rows: list[list[str]] = []
+def _table_rows(weight: torch.Tensor, rows: list[int], label: Callable[[int], str]) -> str:
+    """The chosen rows of a table, "…" where rows are skipped, and a caption that counts."""
+    lines: list[list[str]] = []
     prev = -1
-    for i in TOKEN_ROWS:
+    for i in rows:
         if i != prev + 1:
-            rows.append(["…"] + ["…"] * len(dims))
-        rows.append([_label(i)] + [fmt(float(x)) for x in w[i]])
+            lines.append(["…"] * (weight.shape[1] + 1))
+        lines.append([label(i)] + [fmt(float(x)) for x in weight[i]])
         prev = i
-    table = _md_table(["token id"] + dims, rows)
-    return f"{table}\n\n*An excerpt: {len(TOKEN_ROWS)} of the {w.shape[0]} rows.*"
+    if prev != weight.shape[0] - 1:
+        lines.append(["…"] * (weight.shape[1] + 1))
+    return _md_table(["id"] + dim_labels(weight.shape[1]), lines)
 
 
-def position_table() -> str:
+def _caption(shown: int, total: int) -> str:
+    return (
+        f"*All {total} rows.*" if shown == total else f"*An excerpt: {shown} of the {total} rows.*"
+    )
+
+
+def token_table(*rows: str) -> str:
+    """``<!-- gen:token-table 0 1 72 -->``: those rows of the seeded token table."""
+    w = seeded_embeddings().token_embedding.weight.detach()
+    ids = _rows("token-table", rows, w.shape[0])
+    table = _table_rows(w, ids, byte_label).replace("| id |", "| token id |", 1)
+    return f"{table}\n\n{_caption(len(ids), w.shape[0])}"
+
+
+def position_table(*rows: str) -> str:
+    """``<!-- gen:position-table -->`` (all rows) or ``<!-- gen:position-table 0 1 -->``."""
     p = seeded_embeddings().position_embedding.weight.detach()
-    dims = [f"dim {j}" for j in range(p.shape[1])]
-    rows = [[str(i)] + [fmt(float(x)) for x in p[i]] for i in range(p.shape[0])]
-    return _md_table(["position"] + dims, rows) + f"\n\n*All {p.shape[0]} rows.*"
+    ids = _rows("position-table", rows, p.shape[0]) if rows else list(range(p.shape[0]))
+    table = _table_rows(p, ids, str).replace("| id |", "| position |", 1)
+    return f"{table}\n\n{_caption(len(ids), p.shape[0])}"
+
+
+def _rows(fragment: str, args: tuple[str, ...], n_rows: int) -> list[int]:
+    ids = _ints(fragment, args)
+    if not ids:
+        raise ValueError(f"fragment {fragment!r} needs the rows to show, e.g. 0 1 72")
+    bad = [i for i in ids if not 0 <= i < n_rows]
+    if bad or ids != sorted(set(ids)):
+        raise ValueError(
+            f"fragment {fragment!r} shows rows in increasing order within [0, {n_rows}), "
+            f"got {' '.join(args)}"
+        )
+    return ids
 
 
 def parameter_count() -> str:
@@ -108,7 +155,7 @@ def parameter_sum() -> str:
 def hi_token_rows() -> str:
     ex = hi_example()
     lines = [
-        f"tok[0, {t}] = {_vec(ex['tok'][0, t])}   # row {_label(int(i))}"
+        f"tok[0, {t}] = {_vec(ex['tok'][0, t])}   # row {byte_label(int(i))}"
         for t, i in enumerate(ex["ids"][0])
     ]
     return "```text\n" + "\n".join(lines) + "\n```"
@@ -136,7 +183,7 @@ def hi_addition() -> str:
 
 def hi_addition_by_dim() -> str:
     ex = hi_example()
-    header = ["", *(f"dim {j}" for j in range(ex["out"].shape[-1]))]
+    header = ["", *dim_labels(ex["out"].shape[-1])]
     rows = []
     for t, i in enumerate(ex["ids"][0].tolist()):
         tok, pos, out = ex["tok"][0, t], ex["pos"][t], ex["out"][0, t]
@@ -175,7 +222,41 @@ def explorer_data() -> dict[str, object]:
     }
 
 
-FRAGMENTS: dict[str, Callable[[], str]] = {
+# GPT-2 small's sizes (Radford et al. 2019; nanoGPT's GPTConfig), for pages that compare.
+GPT2_SMALL = {"vocab_size": 50_257, "block_size": 1_024, "n_embd": 768}
+
+# Named numbers that prose may state: ``<!-- gen:n NAME -->value<!-- /gen -->``.
+FACTS: dict[str, Callable[[], object]] = {
+    "seed": lambda: SEED,
+    "vocab_size": lambda: seeded_embeddings().vocab_size,
+    "block_size": lambda: seeded_embeddings().block_size,
+    "n_embd": lambda: seeded_embeddings().n_embd,
+    "hi_T": lambda: hi_example()["ids"].shape[1],
+    "gpt2_vocab_size": lambda: GPT2_SMALL["vocab_size"],
+    "gpt2_block_size": lambda: GPT2_SMALL["block_size"],
+    "gpt2_n_embd": lambda: GPT2_SMALL["n_embd"],
+}
+
+
+def fact(name: str) -> str:
+    """``<!-- gen:n NAME -->``: one named number, written as the pages write numbers."""
+    if name not in FACTS:
+        raise ValueError(f"unknown fact {name!r}; known: {', '.join(sorted(FACTS))}")
+    value = FACTS[name]()
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def byte_ids(*texts: str) -> str:
+    """``<!-- gen:ids Hi -->``: the byte ids of a text, ``[72, 105]``; of one byte, ``72``."""
+    if len(texts) != 1:
+        raise ValueError(f"fragment 'ids' takes one text without spaces, got {texts!r}")
+    ids = ByteTokenizer().encode(texts[0])
+    return str(ids[0]) if len(ids) == 1 else str(ids)
+
+
+FRAGMENTS: dict[str, Callable[..., str]] = {
+    "n": fact,
+    "ids": byte_ids,
     "token-table": token_table,
     "position-table": position_table,
     "parameter-count": parameter_count,

@@ -20,7 +20,15 @@ from torch import nn
 from embeddings_explained.model import Embeddings
 from embeddings_explained.tokenizer import ByteTokenizer
 
-__all__ = ["NextByteModel", "TrainingRun", "load_text", "train"]
+__all__ = [
+    "NextByteModel",
+    "TrainingRun",
+    "byte_groups",
+    "byte_map",
+    "load_text",
+    "pca_2d",
+    "train",
+]
 
 
 def load_text(name: str = "alice.txt") -> str:
@@ -94,3 +102,52 @@ def train(
 def uniform_loss(vocab_size: int = 256) -> float:
     """The loss of a model that knows nothing: ln(vocab_size)."""
     return math.log(vocab_size)
+
+
+def pca_2d(rows: torch.Tensor) -> torch.Tensor:
+    """Project rows ``[N, C]`` on their first two principal components: ``[N, 2]``."""
+    centered = rows - rows.mean(dim=0)
+    _, _, v = torch.linalg.svd(centered, full_matrices=False)
+    xy = centered @ v[:2].T  # (N, 2)
+    # An SVD fixes each direction only up to its sign; choose the sign that makes the
+    # largest coordinate positive (as scikit-learn's svd_flip does), so that the picture
+    # does not flip between LAPACK builds.
+    signs = torch.sign(xy.gather(0, xy.abs().argmax(dim=0, keepdim=True)))
+    flipped: torch.Tensor = xy * signs
+    return flipped
+
+
+def byte_groups(ids: set[int]) -> dict[str, list[int]]:
+    """Sort the bytes of a text into the groups a plot shows."""
+    groups: dict[str, list[int]] = {
+        "vowels": [],
+        "consonants": [],
+        "capitals": [],
+        "space and newline": [],
+        "punctuation": [],
+    }
+    for i in sorted(ids):
+        c = chr(i)
+        if c in "aeiou":
+            groups["vowels"].append(i)
+        elif c.islower():
+            groups["consonants"].append(i)
+        elif c.isupper():
+            groups["capitals"].append(i)
+        elif c in " \n":
+            groups["space and newline"].append(i)
+        else:
+            groups["punctuation"].append(i)
+    return groups
+
+
+def byte_map(run: TrainingRun) -> tuple[dict[str, list[int]], dict[int, tuple[float, float]]]:
+    """The trained token rows of the bytes in the text, grouped and projected to 2-D.
+
+    Returns the groups of :func:`byte_groups` and each byte's (x, y) from :func:`pca_2d`.
+    """
+    w = run.model.embeddings.token_embedding.weight.detach()
+    groups = byte_groups(set(run.text_ids))
+    ids = [i for members in groups.values() for i in members]
+    xy = {i: (float(x), float(y)) for i, (x, y) in zip(ids, pca_2d(w[ids]).tolist(), strict=True)}
+    return groups, xy
