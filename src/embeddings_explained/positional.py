@@ -1,0 +1,94 @@
+"""Two other ways to tell positions apart: fixed sinusoids and rotary embeddings.
+
+- ``sinusoidal_table``: the original Transformer's positions (Vaswani et al., 2017), a
+  ``block_size x n_embd`` table computed from a formula, with no parameters. Column pair
+  ``(2i, 2i + 1)`` holds ``sin(p * w_i)`` and ``cos(p * w_i)`` with ``w_i = base**(-2i / n_embd)``.
+- ``shift_matrix``: the fixed rotation that takes position p's row to position p + k's,
+  for every p (the property that makes the sinusoids useful: an offset is a linear map).
+- ``apply_rope``: rotary position embeddings (RoFormer, Su et al., 2021; Llama). Nothing is
+  added to the input; queries and keys are rotated by an angle proportional to their
+  position, pair by pair, so that ``q . k`` depends only on the offset ``m - n``.
+
+Pairs are adjacent columns ``(2i, 2i + 1)`` here, as in the RoFormer paper; Llama's code
+pairs column i with column ``i + C/2`` instead, which is the same idea with the columns
+in another order.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+__all__ = ["BASE", "apply_rope", "frequencies", "shift_matrix", "sinusoidal_table"]
+
+BASE = 10_000.0  # the base of the wavelengths, in the Transformer paper and in RoFormer
+
+
+def _check_even(n_embd: int) -> None:
+    if n_embd <= 0 or n_embd % 2:
+        raise ValueError(
+            f"n_embd must be a positive even number (columns go in sin/cos pairs), got {n_embd}"
+        )
+
+
+def frequencies(n_embd: int, base: float = BASE) -> torch.Tensor:
+    """The angular frequency of each column pair, ``base**(-2i / n_embd)``: shape ``(n_embd/2,)``.
+
+    >>> frequencies(4)
+    tensor([1.0000, 0.0100])
+    """
+    _check_even(n_embd)
+    i = torch.arange(0, n_embd, 2, dtype=torch.float64)  # (C/2,) the even column indices 2i
+    return (base ** (-i / n_embd)).float()
+
+
+# --8<-- [start:sinusoidal]
+def sinusoidal_table(block_size: int = 8, n_embd: int = 4, base: float = BASE) -> torch.Tensor:
+    """Row p: ``[sin(p w_0), cos(p w_0), sin(p w_1), cos(p w_1), ...]``, shape ``(block_size, C)``.
+
+    >>> sinusoidal_table(8, 4).shape
+    torch.Size([8, 4])
+    """
+    w = frequencies(n_embd, base)  # (C/2,)
+    angles = torch.arange(block_size, dtype=torch.float32)[:, None] * w  # (T, C/2)
+    table = torch.empty(block_size, n_embd)  # (T, C)
+    table[:, 0::2] = torch.sin(angles)
+    table[:, 1::2] = torch.cos(angles)
+    return table
+
+
+# --8<-- [end:sinusoidal]
+
+
+def shift_matrix(k: int, n_embd: int = 4, base: float = BASE) -> torch.Tensor:
+    """The ``(C, C)`` matrix ``M`` with ``table[p + k] == M @ table[p]`` for every position p.
+
+    Block diagonal, one 2 x 2 rotation by ``k * w_i`` per column pair; it depends on k, not
+    on p (sin(a + b) = sin a cos b + cos a sin b, and the same for cos).
+    """
+    m = torch.zeros(n_embd, n_embd, dtype=torch.float64)  # (C, C)
+    for i, wi in enumerate(frequencies(n_embd, base).tolist()):
+        c, s = math.cos(k * wi), math.sin(k * wi)
+        m[2 * i : 2 * i + 2, 2 * i : 2 * i + 2] = torch.tensor([[c, s], [-s, c]])
+    m = m.float()
+    return m
+
+
+# --8<-- [start:rope]
+def apply_rope(x: torch.Tensor, positions: torch.Tensor, base: float = BASE) -> torch.Tensor:
+    """Rotate each column pair of ``x[..., t, :]`` by ``positions[t] * w_i``; same shape as x.
+
+    ``x`` is ``(..., T, C)`` (queries or keys), ``positions`` holds T integers.
+    """
+    w = frequencies(x.shape[-1], base)  # (C/2,)
+    angles = positions.to(torch.float32)[:, None] * w  # (T, C/2)
+    cos, sin = torch.cos(angles), torch.sin(angles)  # (T, C/2) each
+    even, odd = x[..., 0::2], x[..., 1::2]  # (..., T, C/2) each: the two halves of every pair
+    out = torch.empty_like(x)
+    out[..., 0::2] = even * cos - odd * sin
+    out[..., 1::2] = even * sin + odd * cos
+    return out
+
+
+# --8<-- [end:rope]
