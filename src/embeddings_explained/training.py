@@ -37,12 +37,29 @@ def load_text(name: str = "alice.txt") -> str:
 
 
 class NextByteModel(nn.Module):
-    """Embeddings plus a linear head: ids ``[B, T]`` -> logits ``[B, T, vocab_size]``."""
+    """Embeddings plus a linear head: ids ``[B, T]`` -> logits ``[B, T, vocab_size]``.
 
-    def __init__(self, vocab_size: int = 256, block_size: int = 16, n_embd: int = 16) -> None:
+    ``tie_weights=True`` makes ``head.weight`` the token table itself, as GPT-2 and nanoGPT
+    do (``lm_head.weight = wte.weight``). ``init_std`` redraws both tables from
+    N(0, init_std) (GPT-2 uses 0.02) instead of the layer's N(0, 1).
+    """
+
+    def __init__(
+        self,
+        vocab_size: int = 256,
+        block_size: int = 16,
+        n_embd: int = 16,
+        tie_weights: bool = False,
+        init_std: float | None = None,
+    ) -> None:
         super().__init__()
         self.embeddings = Embeddings(vocab_size, block_size, n_embd)
         self.head = nn.Linear(n_embd, vocab_size)
+        if tie_weights:  # one tensor, two uses: rows for the lookup, rows for the scores
+            self.head.weight = self.embeddings.token_embedding.weight
+        if init_std is not None:
+            nn.init.normal_(self.embeddings.token_embedding.weight, std=init_std)
+            nn.init.normal_(self.embeddings.position_embedding.weight, std=init_std)
 
     def forward(self, token_ids: torch.Tensor) -> torch.Tensor:
         x = self.embeddings(token_ids)  # (B, T, C)
@@ -71,10 +88,12 @@ def train(
     n_embd: int = 16,
     lr: float = 0.02,
     seed: int = 0,
+    tie_weights: bool = False,
+    init_std: float | None = None,
 ) -> TrainingRun:
     """Train a ``NextByteModel`` on :func:`load_text`; deterministic for a given seed."""
     torch.manual_seed(seed)
-    model = NextByteModel(256, block_size, n_embd)
+    model = NextByteModel(256, block_size, n_embd, tie_weights, init_std)
     data = torch.tensor(ByteTokenizer().encode(load_text()))  # (N,)
     tok_before = model.embeddings.token_embedding.weight.detach().clone()
     pos_before = model.embeddings.position_embedding.weight.detach().clone()
