@@ -92,27 +92,3 @@ def test_notebooks_execute_at_every_build_with_errors_fatal_and_no_cache() -> No
 def test_site_loads_no_google_fonts() -> None:
     theme = mkdocs_config()["theme"]
     assert isinstance(theme, dict) and theme["font"] is False
-
-
-def _hooks_module() -> object:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "site_hooks", ROOT / "overrides/hooks/generated.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_purge_css_keeps_rules_that_can_match_and_drops_the_rest() -> None:
-    purge = _hooks_module().purge_css  # type: ignore[attr-defined]
-    css = (
-        ".a .b{color:red}.a .zz{color:blue}.zz,.b{margin:0}"
-        "@media (max-width:1px){.zz{x:y}}.a:not(.zz) .b{top:0}:root{--v:1}"
-    )
-    assert purge(css, {"a", "b"}) == (
-        ".a .b{color:red}.zz,.b{margin:0}@media (max-width:1px){.zz{x:y}}.a:not(.zz) .b{top:0}"
-        ":root{--v:1}"
-    )

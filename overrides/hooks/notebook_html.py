@@ -1,0 +1,77 @@
+"""Fixes for the HTML of notebook pages (mkdocs-jupyter), as plain functions on strings.
+
+No mkdocs import: the hook ``notebook_pages.py`` applies :func:`fix_notebook_page`, and a
+build that runs no hooks (Zensical, today) can call it on the rendered page just the same.
+The tests import this module directly (``pythonpath`` in pyproject.toml).
+
+- Code cells scroll sideways: make them reachable by keyboard, as Material's are.
+- mkdocs-jupyter inlines all of JupyterLab's CSS (about 570 KB) in every notebook page;
+  keep only the rules whose classes occur on the page (PurgeCSS's idea), about a fifth.
+"""
+
+from __future__ import annotations
+
+import re
+
+CLASS_ATTR = re.compile(r'class="([^"]*)"')
+STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.S)
+CLASS = re.compile(r"\.(-?[A-Za-z_][\w-]*)")
+PSEUDO_CALL = re.compile(r":[\w-]+\(")
+
+
+def fix_notebook_page(html: str) -> str:
+    """Both fixes, on the whole HTML of one notebook page."""
+    html = html.replace('<div class="highlight-ipynb', '<div tabindex="0" class="highlight-ipynb')
+    present = {c for attr in CLASS_ATTR.findall(html) for c in attr.split()}
+    return STYLE.sub(lambda m: m.group(1) + purge_css(m.group(2), present) + m.group(3), html)
+
+
+def purge_css(css: str, present: set[str]) -> str:
+    """Drop the top-level rules none of whose selectors can match: a class they need is absent.
+
+    At-rules (``@media``, ``@keyframes``, ``@font-face``, ...) are kept whole, nested
+    rules included. Classes inside a functional pseudo-class (``:not(.x)``, ``:is(.x, .y)``,
+    ``:has(.x)``) are not required, so a rule is dropped only when it surely cannot match.
+    ``purge_css(".a .b{x:1}.zz{x:2}.zz,.b{x:3}", {"a", "b"})`` keeps ``.a .b{x:1}.zz,.b{x:3}``.
+    """
+    kept, depth, start = [], 0, 0
+    for i, ch in enumerate(css):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                rule, start = css[start : i + 1], i + 1
+                selectors = rule.split("{", 1)[0]
+                if selectors.lstrip().startswith("@") or any(
+                    set(CLASS.findall(sel)) <= present for sel in _selectors(selectors)
+                ):
+                    kept.append(rule)
+    return "".join(kept) + css[start:]
+
+
+def _selectors(selector_list: str) -> list[str]:
+    """The comma-separated selectors, each without the arguments of its pseudo-classes.
+
+    ``.a:not(.b, .c) .d, .e`` gives ``[".a:not() .d", " .e"]``.
+    """
+    out, current, depth, i = [], "", 0, 0
+    while i < len(selector_list):
+        call = PSEUDO_CALL.match(selector_list, i)
+        if call:
+            current += call.group() if depth == 0 else ""
+            depth, i = depth + 1, call.end()
+            continue
+        ch = selector_list[i]
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            current += ch if depth == 0 else ""
+        elif ch == "," and depth == 0:
+            out.append(current)
+            current = ""
+        elif depth == 0:
+            current += ch
+        i += 1
+    return [*out, current]

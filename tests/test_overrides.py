@@ -1,0 +1,133 @@
+"""The theme overrides: the hooks and their helpers, the partials copied from Material."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from importlib import metadata, resources
+from pathlib import Path
+
+import pytest
+from notebook_html import fix_notebook_page, purge_css
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_purge_css_keeps_rules_that_can_match_and_drops_the_rest() -> None:
+    css = (
+        ".a .b{color:red}.a .zz{color:blue}.zz,.b{margin:0}"
+        "@media (max-width:1px){.zz{x:y}}.a:not(.zz) .b{top:0}:root{--v:1}"
+    )
+    assert purge_css(css, {"a", "b"}) == (
+        ".a .b{color:red}.zz,.b{margin:0}@media (max-width:1px){.zz{x:y}}.a:not(.zz) .b{top:0}"
+        ":root{--v:1}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("css", "kept"),
+    [
+        # one selector of a comma list that can match keeps the rule, whitespace or not
+        (".zz, .a\n{x:1}", ".zz, .a\n{x:1}"),
+        (".zz,\n.yy {x:1}", ""),
+        # nested at-rules are kept whole, however deep (their rules are not looked into)
+        (
+            "@media print{@supports (x:y){.zz{x:1}}}.zz{x:2}",
+            "@media print{@supports (x:y){.zz{x:1}}}",
+        ),
+        ("@keyframes spin{from{x:0}to{x:1}}", "@keyframes spin{from{x:0}to{x:1}}"),
+        ("@font-face{font-family:f}", "@font-face{font-family:f}"),
+        # a class inside :not() need not be present, one outside it must be
+        (":not(.zz){x:1}.a:not(.zz,.yy){x:2}", ":not(.zz){x:1}.a:not(.zz,.yy){x:2}"),
+        (".zz:not(.a){x:1}", ""),
+        # a comma inside a pseudo-class does not split the selector list
+        (".a:is(.zz, .yy){x:1}.zz:is(.a, .b){x:2}", ".a:is(.zz, .yy){x:1}"),
+        (".zz:not(:is(.a,.b)),.b{x:1}", ".zz:not(:is(.a,.b)),.b{x:1}"),
+        # every class of a compound or descendant selector must be present
+        (".a.zz{x:1}.a>.b{x:2}", ".a>.b{x:2}"),
+        # no class at all: element, id, attribute and pseudo selectors always stay
+        ("div#x[data-y]::before{x:1}", "div#x[data-y]::before{x:1}"),
+        # class names with dashes and digits are whole names, not prefixes
+        (".a-b{x:1}.a2{x:2}.jp-X{x:3}", ""),
+        # text after the last rule (a comment, a truncated rule) is left as it was
+        (".a{x:1}/* end */", ".a{x:1}/* end */"),
+        ("", ""),
+    ],
+)
+def test_purge_css_edge_cases(css: str, kept: str) -> None:
+    assert purge_css(css, {"a", "b"}) == kept
+
+
+def test_fix_notebook_page_makes_cells_focusable_and_purges_every_style_block() -> None:
+    html = (
+        '<style id="s">.jp-Used{x:1}.jp-Unused{x:2}</style>'
+        '<div class="highlight-ipynb jp-Used"><pre>x</pre></div>'
+        "<style>.other{x:3}</style>"
+    )
+    assert fix_notebook_page(html) == (
+        '<style id="s">.jp-Used{x:1}</style>'
+        '<div tabindex="0" class="highlight-ipynb jp-Used"><pre>x</pre></div>'
+        "<style></style>"
+    )
+
+
+def test_every_hook_file_is_listed_in_mkdocs_yml_and_only_hooks_are() -> None:
+    """A hook file mkdocs.yml forgets would silently do nothing; a helper listed there would
+    run nothing either. A hook is a file that defines an ``on_*`` event handler."""
+    from tests.docs_harness import mkdocs_config
+
+    listed = list(mkdocs_config()["hooks"])  # the names, whether loaded (a dict) or not
+    defines_events = {
+        f"overrides/hooks/{p.name}"
+        for p in (ROOT / "overrides/hooks").glob("*.py")
+        if re.search(r"^def on_\w+\(", p.read_text(encoding="utf-8"), re.M)
+    }
+    assert sorted(listed) == sorted(defines_events), (
+        "mkdocs.yml `hooks:` must list exactly the files of overrides/hooks/ that define an "
+        "on_* event (helpers they import stay unlisted)"
+    )
+
+
+# Each copied partial: Material's file with one intended change (original, ours), and a
+# header comment of ours in place of Material's "automatically generated" one.
+PARTIALS = {
+    "search.html": (
+        '<div class="md-search" data-md-component="search" role="dialog">',
+        '<div class="md-search" data-md-component="search" role="dialog"'
+        " aria-label=\"{{ lang.t('search') }}\">",
+    ),
+    "source.html": (
+        '<a href="{{ config.repo_url }}" title="{{ lang.t(\'source\') }}" class="md-source"'
+        ' data-md-component="source">',
+        '<a href="{{ config.repo_url }}" title="{{ lang.t(\'source\') }}" class="md-source">',
+    ),
+}
+LEADING_COMMENT = re.compile(r"\A\{#-.*?-#\}\n", re.S)
+
+
+@pytest.mark.parametrize("name", sorted(PARTIALS))
+def test_copied_partial_is_materials_own_with_only_the_intended_change(name: str) -> None:
+    original_path = resources.files("material") / "templates" / "partials" / name
+    original = LEADING_COMMENT.sub("", original_path.read_text(encoding="utf-8"), count=1)
+    ours = LEADING_COMMENT.sub(
+        "", (ROOT / "overrides/partials" / name).read_text(encoding="utf-8"), count=1
+    )
+    line, changed = PARTIALS[name]
+    redo = (
+        f"overrides/partials/{name} differs from Material {metadata.version('mkdocs-material')}'s "
+        "own beyond the intended change. If Material changed it: copy it again "
+        f"from {original_path} to overrides/partials/{name}, keep our header comment, reapply "
+        f"the intended change ({line!r} -> {changed!r}) and update PARTIALS in "
+        f"tests/{Path(__file__).name}"
+    )
+    assert original.count(line) == 1, f"the line to change is gone. {redo}"
+    expected = original.replace(line, changed)
+    diff = "".join(
+        difflib.unified_diff(
+            expected.splitlines(keepends=True),
+            ours.splitlines(keepends=True),
+            f"Material's {name} with the intended change",
+            f"overrides/partials/{name}",
+        )
+    )
+    assert ours == expected, f"{redo}\n{diff}"
