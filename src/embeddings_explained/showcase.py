@@ -225,6 +225,16 @@ def explorer_data() -> dict[str, object]:
 # GPT-2 small's sizes (Radford et al. 2019; nanoGPT's GPTConfig), for pages that compare.
 GPT2_SMALL = {"vocab_size": 50_257, "block_size": 1_024, "n_embd": 768}
 
+
+def _from(module: str, name: str) -> object:
+    """A value of another package module, imported only when a page asks for it;
+    a function is called (with no arguments)."""
+    import importlib
+
+    value = getattr(importlib.import_module(f"embeddings_explained.{module}"), name)
+    return value() if callable(value) else value
+
+
 # Named numbers that prose may state: ``<!-- gen:n NAME -->value<!-- /gen -->``.
 FACTS: dict[str, Callable[[], object]] = {
     "seed": lambda: SEED,
@@ -235,6 +245,7 @@ FACTS: dict[str, Callable[[], object]] = {
     "gpt2_vocab_size": lambda: GPT2_SMALL["vocab_size"],
     "gpt2_block_size": lambda: GPT2_SMALL["block_size"],
     "gpt2_n_embd": lambda: GPT2_SMALL["n_embd"],
+    "gpt2_merges": lambda: _from("bpe", "GPT2_MERGES"),
 }
 
 

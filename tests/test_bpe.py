@@ -1,0 +1,65 @@
+"""The byte-pair encoding merges, shortens and round-trips as the subwords page says."""
+
+from __future__ import annotations
+
+import pytest
+
+from embeddings_explained.bpe import (
+    GPT2_MERGES,
+    GPT2_SPECIAL_TOKENS,
+    merge,
+    pair_counts,
+    train_bpe,
+)
+from embeddings_explained.showcase import GPT2_SMALL
+from embeddings_explained.training import load_text
+
+
+def test_pair_counts_counts_neighbours() -> None:
+    assert pair_counts([1, 2, 1, 2]) == {(1, 2): 2, (2, 1): 1}
+
+
+def test_merge_replaces_left_to_right_without_overlap() -> None:
+    assert merge([97, 97, 97], (97, 97), 256) == [256, 97]
+    assert merge([1, 2, 3, 1, 2], (1, 2), 300) == [300, 3, 300]
+
+
+def test_each_merge_adds_one_token_and_the_most_frequent_pair_goes_first() -> None:
+    text = load_text()
+    bpe = train_bpe(text, 5)
+    assert bpe.vocab_size == 256 + 5
+    assert [new for _, new in bpe.merges] == [256, 257, 258, 259, 260]
+    first_pair = max(pair_counts(list(text.encode())).values())
+    assert pair_counts(list(text.encode()))[bpe.merges[0][0]] == first_pair
+
+
+def test_more_merges_never_lengthen_the_text() -> None:
+    text = load_text()
+    lengths = [len(train_bpe(text, n).encode(text)) for n in (0, 5, 10, 20)]
+    assert lengths[0] == len(text.encode("utf-8"))
+    assert lengths == sorted(lengths, reverse=True) and lengths[-1] < lengths[0]
+
+
+@pytest.mark.parametrize("text", ["", "Hi", "the queen", "Zwölf Boxkämpfer", "🙂 and 漢字"])
+def test_decode_inverts_encode_even_for_unseen_text(text: str) -> None:
+    bpe = train_bpe(load_text(), 20)
+    assert bpe.decode(bpe.encode(text)) == text
+    assert all(0 <= i < bpe.vocab_size for i in bpe.encode(text))
+
+
+def test_token_bytes_spell_out_merges() -> None:
+    bpe = train_bpe("the the the", 3)
+    assert b"".join(bpe.token_bytes(i) for i in bpe.encode("the the")) == b"the the"
+    with pytest.raises(ValueError, match="outside this BPE's vocabulary"):
+        bpe.token_bytes(bpe.vocab_size)
+
+
+def test_bad_merge_counts_are_refused_with_the_reason() -> None:
+    with pytest.raises(ValueError, match="0 or more"):
+        train_bpe("abc", -1)
+    with pytest.raises(ValueError, match="ran out of pairs"):
+        train_bpe("ab", 2)
+
+
+def test_gpt2_vocabulary_is_bytes_plus_merges_plus_one_special_token() -> None:
+    assert GPT2_SMALL["vocab_size"] == 256 + GPT2_MERGES + GPT2_SPECIAL_TOKENS
