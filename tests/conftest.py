@@ -31,6 +31,12 @@ def _needs_site(item: pytest.Item) -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--update-outputs"):  # make outputs rewrites pages: no site build
+        site = [i for i in items if _needs_site(i)]
+        if site:
+            config.hook.pytest_deselected(items=site)
+            items[:] = [i for i in items if not _needs_site(i)]
+        return
     items.sort(key=_needs_site)  # stable: the site's tests go last, in their usual order
     if any(_needs_site(i) for i in items) and not config.getoption("collectonly"):
         site = Path(tempfile.mkdtemp(prefix="embeddings-explained-site-"))

@@ -1,12 +1,17 @@
-"""The docs harness: every Python block in docs/ runs, and what it prints is on the page.
+"""The docs harness: every Python block in docs/ runs, and every number it shows is checked.
 
-- pytest-markdown-docs collects the ```python blocks of ``docs/**/*.md``; this plugin
-  replaces its default runner with one that records every ``print`` and compares it
-  with the ``#>`` lines written under that ``print`` on the page (pydantic's style).
-- Tables and numbers in prose sit between ``<!-- gen:NAME -->`` and ``<!-- /gen -->``;
-  ``embeddings_explained.showcase.FRAGMENTS[NAME]`` recomputes them (see test_docs.py).
-- ``pytest --update-outputs`` (``make outputs``) rewrites both from a real run
-  instead of failing.
+- pytest-markdown-docs collects the ```python blocks of ``docs/**/*.md`` (its own parser,
+  plus Material's admonitions and content tabs) and hands each block's source to
+  :class:`CheckedOutputRunner` at the page's line numbers. The runner records every
+  ``print`` and compares it with the ``#>`` lines under it (pydantic's style), and checks
+  shape comments (``x = ...  # (B, T, C) = (1, 2, 4)``) against the real tensor.
+- Notebooks (``docs/**/*.ipynb``) are checked the same way, cell by cell.
+- Tables and numbers in prose sit between ``<!-- gen:NAME args -->`` and ``<!-- /gen -->``;
+  ``embeddings_explained.showcase.FRAGMENTS[NAME](*args)`` recomputes them (test_docs.py).
+- ``pytest --update-outputs`` (``make outputs``) rewrites all of these from a real run
+  instead of failing. Every rewrite is an edit computed against the text as first read;
+  they are applied once, at the end of the run, bottom-up, only if nothing failed and no
+  two edits overlap (pytest-examples' ``modify_files`` does the same for pydantic's docs).
 """
 
 from __future__ import annotations
@@ -18,10 +23,11 @@ import io
 import json
 import re
 import sys
+import tokenize
 import typing
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -31,18 +37,7 @@ from pytest_markdown_docs.definitions import FenceTestDefinition
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-
-# path -> list of (first line index, number of lines replaced, new lines); applied at the end.
-_REWRITES: dict[Path, list[tuple[int, int, list[str]]]] = defaultdict(list)
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--update-outputs",
-        action="store_true",
-        default=False,
-        help="rewrite the #> outputs and generated fragments of docs/ from a real run",
-    )
+REFERENCE = Path(__file__).with_name("reference_stream.json")
 
 
 def markdown_parser() -> MarkdownIt:
@@ -58,26 +53,173 @@ def pytest_markdown_docs_markdown_it() -> MarkdownIt:
     return markdown_parser()
 
 
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+# --------------------------------------------------------------------------- pending edits
+
+
+class EditConflict(Exception):
+    """Two rewrites of the same place, or a page that changed while the run read it."""
+
+
+@dataclass(frozen=True)
+class Edit:
+    start: int  # character offsets into the text as first read
+    end: int
+    text: str
+    what: str  # for messages: which check asked for it
+
+
+Unit = tuple[Path, int | None]  # a page, or (notebook, cell index)
+
+
+@dataclass
+class PendingEdits:
+    """One list of edits per file, computed against the text as read, applied once."""
+
+    texts: dict[Unit, str] = field(default_factory=dict)
+    edits: dict[Unit, list[Edit]] = field(default_factory=lambda: defaultdict(list))
+    raw: dict[Path, str] = field(default_factory=dict)
+
+    def text(self, path: Path, cell: int | None = None) -> str:
+        """The text of a page (or of a notebook cell) as first read in this run."""
+        if (path, cell) not in self.texts:
+            raw = self.raw.setdefault(path, path.read_text(encoding="utf-8"))
+            if cell is None:
+                self.texts[(path, None)] = raw
+            else:
+                sources = [_cell_source(c) for c in json.loads(raw)["cells"]]
+                for k, src in enumerate(sources):
+                    self.texts[(path, k)] = src
+        return self.texts[(path, cell)]
+
+    def add(self, unit: Unit, edit: Edit) -> None:
+        self.text(*unit)
+        if edit not in self.edits[unit]:
+            self.edits[unit].append(edit)
+
+    def replace_lines(
+        self, unit: Unit, first: int, count: int, lines: list[str], what: str
+    ) -> None:
+        """Replace ``count`` lines from 1-based line ``first`` (count 0: insert before it)."""
+        text = self.text(*unit)
+        offsets = _line_offsets(text)
+        start = offsets[first - 1]
+        end = offsets[first - 1 + count] if count else start
+        new = "".join(line + "\n" for line in lines)
+        if end == len(text) and text and not text.endswith("\n"):  # a last line without "\n"
+            new = new.removesuffix("\n")
+            if not count:
+                new = "\n" + new
+        self.add(unit, Edit(start, end, new, what))
+
+    def new_texts(self) -> dict[Path, str]:
+        """Every changed file's new content; raises EditConflict and writes nothing."""
+        out: dict[Path, str] = {}
+        by_path: dict[Path, list[Unit]] = defaultdict(list)
+        for unit, edits in self.edits.items():
+            if edits:
+                by_path[unit[0]].append(unit)
+        for path, units in by_path.items():
+            if path.read_text(encoding="utf-8") != self.raw[path]:
+                raise EditConflict(f"{_rel(path)} changed on disk during the run; rerun")
+            if units[0][1] is None:
+                out[path] = _apply(self.texts[units[0]], self.edits[units[0]], path)
+            else:
+                nb = json.loads(self.raw[path])
+                for unit in units:
+                    cell = typing.cast(int, unit[1])
+                    source = _apply(self.texts[unit], self.edits[unit], path, cell)
+                    nb["cells"][cell]["source"] = source.splitlines(keepends=True)
+                out[path] = json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+        return out
+
+    def apply(self) -> list[Path]:
+        changed = self.new_texts()
+        for path, text in changed.items():
+            if text != self.raw[path]:
+                path.write_text(text, encoding="utf-8")
+        self.edits.clear()
+        return [p for p, t in changed.items() if t != self.raw[p]]
+
+
+def _apply(text: str, edits: list[Edit], path: Path, cell: int | None = None) -> str:
+    where = _rel(path) + (f" cell {cell + 1}" if cell is not None else "")
+    ordered = sorted(edits, key=lambda e: (e.start, e.end))
+    for a, b in zip(ordered, ordered[1:], strict=False):
+        if b.start < a.end or (a.start == b.start and a.end == b.end):
+            line = text.count("\n", 0, b.start) + 1
+            raise EditConflict(
+                f"{where}:{line}: two rewrites of the same text ({a.what}; {b.what}); "
+                "no file was changed. Fix the page by hand so that each place has one source."
+            )
+    for e in reversed(ordered):
+        text = text[: e.start] + e.text + text[e.end :]
+    return text
+
+
+def _line_offsets(text: str) -> list[int]:
+    offsets = [0]
+    for line in text.splitlines(keepends=True):
+        offsets.append(offsets[-1] + len(line))
+    return offsets
+
+
+def _cell_source(cell: dict[str, typing.Any]) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else str(src)
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+@dataclass
+class Harness:
+    """What one test run checks against and, with ``--update-outputs``, rewrites."""
+
+    update: bool
+    edits: PendingEdits = field(default_factory=PendingEdits)
+
+
+HARNESS = pytest.StashKey[Harness]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-outputs",
+        action="store_true",
+        default=False,
+        help="rewrite the #> outputs, shape comments and generated fragments of docs/ "
+        "from a real run",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    global _UPDATE
-    _UPDATE = bool(config.getoption("--update-outputs"))
+    harness = Harness(update=bool(config.getoption("--update-outputs")))
+    config.stash[HARNESS] = harness
+    runner = _runner()
+    runner.harness = harness
 
 
-_UPDATE = False
+def _runner() -> CheckedOutputRunner:
+    from pytest_markdown_docs import _runners
+
+    runner = _runners._registered_runners["CheckedOutputRunner"]
+    assert isinstance(runner, CheckedOutputRunner)
+    return runner
 
 
-def updating() -> bool:
-    return _UPDATE
-
-
-def schedule_rewrite(path: Path, start: int, count: int, new_lines: list[str]) -> None:
-    """Replace lines[start:start + count] of ``path`` by ``new_lines`` when the run ends."""
-    _REWRITES[path].append((start, count, new_lines))
+@pytest.fixture
+def harness(request: pytest.FixtureRequest) -> Harness:
+    return request.config.stash[HARNESS]
 
 
 # --------------------------------------------------------------------------- random stream
-
-REFERENCE = Path(__file__).with_name("reference_stream.json")
 
 
 def stream_fingerprint() -> str:
@@ -93,20 +235,22 @@ def reference() -> dict[str, str]:
     return data
 
 
-def all_fragments() -> dict[str, Callable[[], str]]:
+def all_fragments(update: bool) -> dict[str, Callable[..., str]]:
     """The package's fragments, plus the torch version that generated the pages: the
     recorded one, or while ``--update-outputs`` regenerates them, the running one."""
     from embeddings_explained.showcase import FRAGMENTS, torch_version
 
     return {
         **FRAGMENTS,
-        "torch-version": lambda: torch_version() if updating() else reference()["torch"],
+        "torch-version": lambda: torch_version() if update else reference()["torch"],
     }
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """One clear message, instead of a failure on every page, when torch's stream moved."""
-    if updating() or not any(str(item.path).endswith(".md") for item in items):
+    if config.stash[HARNESS].update or not any(
+        str(item.path).endswith((".md", ".ipynb")) for item in items
+    ):
         return
     import torch
 
@@ -121,48 +265,79 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         )
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    if updating() and session.testsfailed == 0:
-        from embeddings_explained.showcase import torch_version
+    harness = session.config.stash.get(HARNESS, None)
+    if harness is None or not harness.update:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
 
-        record = {"torch": torch_version(), "sha256": stream_fingerprint()}
-        REFERENCE.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    for path, edits in _REWRITES.items():
-        lines = path.read_text(encoding="utf-8").split("\n")
-        for start, count, new in sorted(set((s, c, tuple(n)) for s, c, n in edits), reverse=True):
-            lines[start : start + count] = list(new)
-        path.write_text("\n".join(lines), encoding="utf-8")
-    _REWRITES.clear()
+    def say(text: str) -> None:
+        if reporter is not None:
+            reporter.write_line(text)
+
+    if session.testsfailed:
+        say(
+            f"make outputs: no page rewritten, {session.testsfailed} test(s) failed; fix them first"
+        )
+        harness.edits.edits.clear()
+        return
+    try:
+        changed = harness.edits.apply()
+    except EditConflict as error:
+        say(f"make outputs: {error}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        return
+    from embeddings_explained.showcase import torch_version
+
+    record = json.dumps({"torch": torch_version(), "sha256": stream_fingerprint()}, indent=2)
+    if REFERENCE.read_text(encoding="utf-8") != record + "\n":
+        REFERENCE.write_text(record + "\n", encoding="utf-8")
+        changed.append(REFERENCE)
+    say("make outputs: " + (", ".join(map(_rel, changed)) or "nothing to rewrite"))
 
 
-def mkdocs_config() -> dict[str, typing.Any]:
-    """mkdocs.yml as plain data; its tags (!ENV, !!python/name:...) read as None."""
-    import yaml
+def mkdocs_config() -> typing.Any:
+    """mkdocs.yml as mkdocs itself reads it (``!ENV`` and plugins resolved)."""
+    from mkdocs.config import load_config
 
-    class Loader(yaml.SafeLoader):
-        pass
-
-    Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
-    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-    config: dict[str, typing.Any] = yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=Loader)
-    return config
+    return load_config(str(ROOT / "mkdocs.yml"))
 
 
-# --------------------------------------------------------------------------- outputs
+def nav_pages() -> list[str]:
+    """The docs/ file of every page in the nav, in order, as mkdocs' own navigation has it."""
+    from mkdocs.structure.files import get_files
+    from mkdocs.structure.nav import get_navigation
+
+    config = mkdocs_config()
+    nav = get_navigation(get_files(config), config)
+    return [page.file.src_uri for page in nav.pages]
+
+
+# --------------------------------------------------------------------------- one reporter
+
+
+def describe_difference(where: str, line: int, what: str, shown: list[str], real: list[str]) -> str:
+    """One message for every mismatch: the first line that differs, shown against real."""
+    for k, (a, b) in enumerate(zip(shown, real, strict=False)):
+        if a.rstrip() != b.rstrip():
+            return f"{where}:{line + k}: {what} differs\n  page: {a.strip()}\n  real: {b.strip()}"
+    if not shown:
+        return f"{where}:{line}: {what}: the page shows nothing; real: {real[0].strip()!r}"
+    return f"{where}:{line}: {what}: the page shows {len(shown)} line(s), real output {len(real)}"
+
+
+# --------------------------------------------------------------------------- running blocks
 
 
 class OutputMismatch(AssertionError):
-    """A block printed something other than what its page shows."""
+    """A block printed something other than what its page shows, or a shape comment lied."""
 
 
 @dataclass(frozen=True)
 class OutputSite:
     end: int  # 1-based last line of the statement that printed; #> lines follow it
     indent: int  # its column, which the #> lines take
-
-
-def _statements(source: str) -> list[ast.stmt]:
-    return [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.stmt)]
 
 
 def _site_of(statements: list[ast.stmt], line: int) -> OutputSite | None:
@@ -183,11 +358,6 @@ def _shown_output(lines: list[str], after: int) -> tuple[list[str], int]:
         shown.append(text[1:] if text.startswith(" ") else text)
         i += 1
     return shown, i - after
-
-
-def _format_output(indent: int, printed: list[str]) -> list[str]:
-    pad = " " * indent
-    return [f"{pad}#> {line}".rstrip() for line in printed]
 
 
 class _RecordingPrint:
@@ -224,9 +394,191 @@ class _RecordingPrint:
             self.records.append((line, buf.getvalue()))
 
 
+# A shape comment: "# (1, 2, 4)", "# (B, T, C) = (1, 2, 4)", or only "# (B, T, C)" (rank).
+SHAPE_RE = re.compile(
+    r"#\s*(?:\((?P<names>[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*\s*,?)\)(?:\s*=\s*)?)?"
+    r"(?:\((?P<dims>\d+(?:\s*,\s*\d+)*\s*,?)\))?(?P<rest>.*)$"
+)
+
+
+@dataclass(frozen=True)
+class ShapeComment:
+    line: int  # 1-based, in the block's source
+    col: int  # where the comment starts in that line
+    names: tuple[str, ...] | None
+    dims: tuple[int, ...] | None
+    rest: str
+
+    def render(self, shape: tuple[int, ...]) -> str:
+        dims = "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
+        names = f"({', '.join(self.names)}) = " if self.names else ""
+        return f"# {names}{dims}{self.rest}"
+
+
+def shape_comments(source: str) -> list[ShapeComment]:
+    """The comments of ``source`` that state a shape."""
+    found: list[ShapeComment] = []
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type != tokenize.COMMENT or tok.string.startswith("#>"):
+            continue
+        m = SHAPE_RE.match(tok.string)
+        if not m or not (m["names"] or m["dims"]) or (m["rest"] and m["rest"][0] not in " ,;:"):
+            continue
+        names = tuple(n.strip() for n in m["names"].split(",") if n.strip()) if m["names"] else None
+        if names and not m["dims"] and len(names) == 1 and not m["names"].rstrip().endswith(","):
+            continue  # "# (optional)" is a remark; a one-name shape is written "(T,)"
+        dims = tuple(int(d) for d in m["dims"].split(",") if d.strip()) if m["dims"] else None
+        if names and dims and len(names) != len(dims):
+            names = None  # "(B, T) = (1, 2, 4)": the numbers are the claim; the letters lie
+        found.append(ShapeComment(tok.start[0], tok.start[1], names, dims, m["rest"]))
+    return found
+
+
+@dataclass
+class BlockResult:
+    problems: list[str] = field(default_factory=list)
+    # (first line, how many lines, new lines) in the block's own line numbers
+    rewrites: list[tuple[int, int, list[str], str]] = field(default_factory=list)
+
+
+def run_block(
+    source: str, filename: str, first: int, last: int, namespace: dict[str, typing.Any],
+    where: str, update: bool,
+) -> BlockResult:  # fmt: skip
+    """Execute ``source`` in ``namespace``; check lines ``first..last`` (1-based) of it.
+
+    Checks what each ``print`` wrote against the ``#>`` lines under it, and each shape
+    comment against the shape of the tensor its line assigns.
+    """
+    result = BlockResult()
+    lines = source.split("\n")
+    tree = ast.parse(source, filename)
+    statements = [n for n in ast.walk(tree) if isinstance(n, ast.stmt)]
+    comments = [c for c in shape_comments(source) if first <= c.line <= last]
+    checks = _insert_shape_checks(tree, statements, comments, result, where)
+
+    def check_shape(value: object, line: int) -> None:
+        comment = checks[line]
+        shape = getattr(value, "shape", None)
+        if shape is None:
+            result.problems.append(
+                f"{where}:{line}: a shape comment on a line that assigns "
+                f"{type(value).__name__}, not a tensor"
+            )
+            return
+        real = tuple(int(d) for d in shape)
+        ok = len(real) == len(comment.names or real) and (comment.dims in (None, real))
+        if ok:
+            return
+        if update and comment.dims is not None:
+            new = lines[line - 1][: comment.col] + comment.render(real)
+            result.rewrites.append((line, 1, [new], f"shape comment on line {line}"))
+            return
+        result.problems.append(
+            f"{where}:{line}: the comment says shape "
+            f"{comment.dims if comment.dims is not None else comment.names} "
+            f"but the tensor has shape {real}"
+        )
+
+    recorder = _RecordingPrint(filename)
+    namespace["print"] = recorder
+    namespace["__ee_check_shape__"] = check_shape
+    exec(compile(tree, filename, "exec", dont_inherit=True), namespace)
+
+    printed_at: dict[OutputSite, str] = {}
+    for line, text in recorder.records:
+        site = _site_of(statements, line)
+        if site is not None and first <= line <= last:
+            printed_at[site] = printed_at.get(site, "") + text
+    claimed: set[int] = set()
+    for site, text in sorted(printed_at.items(), key=lambda kv: kv[0].end):
+        printed = [ln.rstrip() for ln in text.rstrip("\n").split("\n")]
+        shown, count = _shown_output(lines, site.end)
+        claimed.update(range(site.end, site.end + count))
+        if [s.rstrip() for s in shown] == printed:
+            continue
+        if update:
+            pad = " " * site.indent
+            new = [f"{pad}#> {ln}".rstrip() for ln in printed]
+            result.rewrites.append((site.end + 1, count, new, f"output of line {site.end}"))
+            continue
+        result.problems.append(
+            describe_difference(where, site.end + 1, "printed output", shown, printed)
+        )
+    for i in range(first - 1, min(last, len(lines))):
+        if lines[i].lstrip().startswith("#>") and i not in claimed:
+            if update:
+                result.rewrites.append((i + 1, 1, [], f"orphan output line {i + 1}"))
+                continue
+            result.problems.append(
+                f"{where}:{i + 1}: a #> output line that no print() above it produces"
+            )
+    return result
+
+
+def _insert_shape_checks(
+    tree: ast.Module,
+    statements: list[ast.stmt],
+    comments: list[ShapeComment],
+    result: BlockResult,
+    where: str,
+) -> dict[int, ShapeComment]:
+    """After each statement that a shape comment annotates, call ``__ee_check_shape__``."""
+    checks: dict[int, ShapeComment] = {}
+    after: dict[int, ast.stmt] = {}  # id of statement -> the check to run after it
+    for comment in comments:
+        holding = [s for s in statements if s.lineno <= comment.line <= (s.end_lineno or s.lineno)]
+        stmt = min(holding, key=lambda s: (s.end_lineno or s.lineno) - s.lineno, default=None)
+        target = None
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target = stmt.targets[0]
+        elif isinstance(stmt, ast.AnnAssign | ast.AugAssign):
+            target = stmt.target
+        if target is None or isinstance(target, ast.Tuple | ast.List | ast.Starred):
+            result.problems.append(
+                f"{where}:{comment.line}: a shape comment must sit on a line that assigns one "
+                "tensor (x = ...  # (B, T, C) = (1, 2, 4))"
+            )
+            continue
+        value = ast.parse(ast.unparse(target), mode="eval").body
+        call = ast.Expr(
+            ast.Call(
+                ast.Name("__ee_check_shape__", ast.Load()),
+                [value, ast.Constant(comment.line)],
+                [],
+            )
+        )
+        ast.copy_location(call, stmt)
+        ast.fix_missing_locations(call)
+        for node in ast.walk(call):
+            ast.copy_location(node, stmt)
+        checks[comment.line] = comment
+        after[id(stmt)] = call
+
+    def visit(node: ast.AST) -> None:
+        for name in ("body", "orelse", "finalbody"):
+            body = getattr(node, name, None)
+            if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
+                new: list[ast.stmt] = []
+                for stmt in body:
+                    visit(stmt)
+                    new.append(stmt)
+                    if id(stmt) in after:
+                        new.append(after[id(stmt)])
+                setattr(node, name, new)
+        for handler in getattr(node, "handlers", []):
+            visit(handler)
+
+    visit(tree)
+    return checks
+
+
 @register_runner(default=True)
 class CheckedOutputRunner(DefaultRunner):
-    """pytest-markdown-docs' runner, plus: what a block prints must be shown under it."""
+    """pytest-markdown-docs' runner, plus: what a block prints must be shown under it, and
+    its shape comments must be true."""
+
+    harness = Harness(update=False)
 
     def runtest(
         self,
@@ -236,40 +588,20 @@ class CheckedOutputRunner(DefaultRunner):
         asyncio_runner: typing.Any = None,
     ) -> None:
         path = Path(test.source_path)
-        page_lines = path.read_text(encoding="utf-8").split("\n")
-        first = test.start_line + 1  # 1-based first line of this block
-        last = first + _block_length(page_lines, test.start_line) - 1
-        recorder = _RecordingPrint(str(test.source_path))
-        args["print"] = recorder
-        super().runtest(test, args, asyncio_runner=asyncio_runner)
-
-        rel = _rel(path)
-        statements = _statements(test.source)
-        printed_at: dict[OutputSite, str] = {}
-        for line, text in recorder.records:
-            site = _site_of(statements, line)
-            if site is not None and first <= line <= last:
-                printed_at[site] = printed_at.get(site, "") + text
-        problems: list[str] = []
-        claimed: set[int] = set()
-        for site, text in printed_at.items():
-            printed = text.rstrip("\n")
-            printed_lines = [ln.rstrip() for ln in printed.split("\n")]
-            shown, count = _shown_output(page_lines, site.end)
-            claimed.update(range(site.end, site.end + count))
-            if [s.rstrip() for s in shown] == printed_lines:
-                continue
-            if updating():
-                schedule_rewrite(path, site.end, count, _format_output(site.indent, printed_lines))
-                continue
-            problems.append(_describe_mismatch(rel, site, shown, printed_lines))
-        for i in range(first - 1, last):
-            if page_lines[i].lstrip().startswith("#>") and i not in claimed:
-                problems.append(
-                    f"{rel}:{i + 1}: a #> output line that no print() above it produces"
-                )
-        if problems:
-            raise OutputMismatch("\n".join(problems))
+        lines = test.source.split("\n")
+        first = test.start_line + 1  # 1-based first line of this block, on the page
+        last = len(lines) - 1  # the source ends with the block's newline
+        result = run_block(
+            test.source, str(path), first, last, args, _rel(path), self.harness.update
+        )
+        page = self.harness.edits.text(path).split("\n")
+        prefix = _prefix(page, lines, first, last)
+        for start, count, new, what in result.rewrites:
+            self.harness.edits.replace_lines(
+                (path, None), start, count, [prefix + n for n in new], f"{what} of {_rel(path)}"
+            )
+        if result.problems:
+            raise OutputMismatch("\n".join(result.problems))
 
     def repr_failure(
         self,
@@ -282,42 +614,76 @@ class CheckedOutputRunner(DefaultRunner):
         return str(super().repr_failure(test, excinfo, style))
 
 
-def _describe_mismatch(rel: str, site: OutputSite, shown: list[str], printed: list[str]) -> str:
-    if not shown:
-        return (
-            f"{rel}:{site.end}: print() writes {len(printed)} line(s) that the page does "
-            f"not show under it; first: {printed[0]!r}"
-        )
-    for k, (a, b) in enumerate(zip(shown, printed, strict=False)):
-        if a.rstrip() != b:
-            return (
-                f"{rel}:{site.end + 1 + k}: the page shows {a.strip()!r} "
-                f"but the code prints {b.strip()!r}"
-            )
-    return (
-        f"{rel}:{site.end + 1}: the page shows {len(shown)} output line(s), "
-        f"the code prints {len(printed)}"
-    )
+def _prefix(page: list[str], code: list[str], first: int, last: int) -> str:
+    """The indentation the page adds to the block's lines (inside an admonition or tab)."""
+    for n in range(first, last + 1):
+        if code[n - 1].strip() and page[n - 1].endswith(code[n - 1]):
+            return page[n - 1][: len(page[n - 1]) - len(code[n - 1])]
+    return ""
 
 
-def _block_length(page_lines: list[str], first_code_index: int) -> int:
-    """Number of code lines of the fence whose first code line has 0-based index given."""
-    opening = page_lines[first_code_index - 1].lstrip()
-    fence = re.match(r"(`{3,}|~{3,})", opening)
-    marker = fence.group(1) if fence else "```"
-    n = 0
-    for line in page_lines[first_code_index:]:
-        if line.strip().startswith(marker[0] * len(marker)) and set(line.strip()) <= {marker[0]}:
-            break
-        n += 1
-    return n
+# --------------------------------------------------------------------------- notebooks
 
 
-def _rel(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(ROOT))
-    except ValueError:
-        return str(path)
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """Notebooks are collected wherever pytest-markdown-docs collects pages."""
+    if file_path.suffix == ".ipynb" and parent.config.getoption("markdowndocs", False):
+        return NotebookFile.from_parent(parent, path=file_path)
+    return None
+
+
+class NotebookFile(pytest.File):
+    def collect(self) -> Iterator[pytest.Item]:
+        yield NotebookItem.from_parent(self, name="cells")
+
+
+class NotebookItem(pytest.Item):
+    """All code cells of a notebook, run in order in one namespace, checked like a page."""
+
+    def runtest(self) -> None:
+        harness = self.config.stash[HARNESS]
+        path = Path(self.path)
+        harness.edits.text(path, 0)
+        cells = json.loads(harness.edits.raw[path])["cells"]
+        namespace: dict[str, typing.Any] = {"__name__": "__main__"}
+        problems: list[str] = []
+        for k, cell in enumerate(cells):
+            if cell["cell_type"] != "code":
+                continue
+            source = harness.edits.text(path, k)
+            where = f"{_rel(path)} cell {k + 1}"
+            n = len(source.split("\n"))
+            result = run_block(source, f"{path}#cell{k}", 1, n, namespace, where, harness.update)
+            problems += result.problems
+            problems += _undisplayed_value(source, where)
+            for start, count, new, what in result.rewrites:
+                harness.edits.replace_lines((path, k), start, count, new, f"{what} of {where}")
+        if problems:
+            raise OutputMismatch("\n".join(problems))
+
+    def repr_failure(
+        self,
+        excinfo: pytest.ExceptionInfo[BaseException],
+        style: typing.Any = None,
+    ) -> str:
+        if isinstance(excinfo.value, OutputMismatch):
+            return f"{excinfo.value}\n(run `make outputs` to rewrite the notebook from a real run)"
+        return str(super().repr_failure(excinfo, style))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"{self.path.name}::cells"
+
+
+def _undisplayed_value(source: str, where: str) -> list[str]:
+    """Jupyter displays a cell's last bare expression: such output would go unchecked."""
+    body = ast.parse(source).body
+    if body and isinstance(body[-1], ast.Expr):
+        value = body[-1].value
+        if not (isinstance(value, ast.Call) and getattr(value.func, "id", "") == "print"):
+            line = body[-1].lineno
+            return [f"{where}:{line}: the cell ends in an expression whose value Jupyter shows "
+                    "unchecked; print() it (with #> lines) or assign it (_ = ...)"]  # fmt: skip
+    return []
 
 
 # --------------------------------------------------------------------------- fragments
@@ -327,16 +693,21 @@ FRAGMENT_RE = re.compile(
     r"<!-- gen:(?P<name>[\w-]+)(?P<args>(?:[ \t]+[^\s>]+)*)[ \t]*-->(?P<shown>.*?)<!-- /gen -->",
     re.DOTALL,
 )
-NUMBER_RE = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
 
 
-def fragment_problems(path: Path, fragments: dict[str, Callable[[], str]]) -> list[str]:
-    """Compare every generated fragment of a page with what the package computes now."""
-    text = path.read_text(encoding="utf-8")
+def fragment_problems(
+    path: Path,
+    fragments: dict[str, Callable[..., str]],
+    edits: PendingEdits | None = None,
+) -> list[str]:
+    """Compare every generated fragment of a page with what the package computes now.
+
+    With ``edits`` (``--update-outputs``), differences become pending rewrites instead.
+    """
+    text = edits.text(path) if edits is not None else path.read_text(encoding="utf-8")
     problems = []
-    new_text = text
-    for m in reversed(list(FRAGMENT_RE.finditer(text))):
-        name, shown, args = m.group("name"), m.group("shown"), tuple(m.group("args").split())
+    for m in FRAGMENT_RE.finditer(text):
+        name, shown, args = m["name"], m["shown"], tuple(m["args"].split())
         line = text.count("\n", 0, m.start()) + 1
         if name not in fragments:
             problems.append(
@@ -352,42 +723,27 @@ def fragment_problems(path: Path, fragments: dict[str, Callable[[], str]]) -> li
         expected = f"\n\n{computed}\n\n" if shown.startswith("\n") else computed
         if shown == expected:
             continue
-        if updating():
-            new_text = new_text[: m.start("shown")] + expected + new_text[m.end("shown") :]
+        if edits is not None:
+            what = f"fragment {name!r} at {_rel(path)}:{line}"
+            edits.add((path, None), Edit(m.start("shown"), m.end("shown"), expected, what))
             continue
-        problems.append(_describe_fragment(path, name, line, shown, expected))
-    if updating() and new_text != text:
-        path.write_text(new_text, encoding="utf-8")
+        shown_line = line + text.count("\n", m.start(), m.start("shown"))
+        problems.append(
+            describe_difference(
+                _rel(path),
+                shown_line,
+                f"fragment {name!r}",
+                shown.split("\n"),
+                expected.split("\n"),
+            )  # fmt: skip
+        )
     return problems
-
-
-def _describe_fragment(path: Path, name: str, line: int, shown: str, expected: str) -> str:
-    shown_lines, expected_lines = shown.split("\n"), expected.split("\n")
-    for k, (a, b) in enumerate(zip(shown_lines, expected_lines, strict=False)):
-        if a != b:
-            nums_a, nums_b = NUMBER_RE.findall(a), NUMBER_RE.findall(b)
-            for x, y in zip(nums_a, nums_b, strict=False):
-                if x != y:
-                    return (
-                        f"{_rel(path)}:{line + k}: fragment {name!r} shows {x} where the "
-                        f"package computes {y}\n  page:    {a.strip()}\n  package: {b.strip()}"
-                    )
-            return (
-                f"{_rel(path)}:{line + k}: fragment {name!r} differs\n"
-                f"  page:    {a.strip()}\n  package: {b.strip()}"
-            )
-    return (
-        f"{_rel(path)}:{line}: fragment {name!r} has {len(shown_lines)} lines, "
-        f"the package makes {len(expected_lines)}"
-    )
 
 
 # --------------------------------------------------------------------------- guards
 
 FENCE_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*(?P<info>.*)$")
 PY_INFO_RE = re.compile(r"^(\{[^}]*\.(python3?|py)\b[^}]*\}|(python3?|py)\b)")
-# a decimal number standing alone (not part of a version such as 2.14.1)
-DECIMAL_RE = re.compile(r"(?<![\w.])-?\d+\.\d{2,}(?![\d.])")
 
 
 def fences(text: str) -> list[tuple[int, str, str, list[str]]]:
@@ -421,22 +777,108 @@ def is_notest(info: str) -> bool:
     return "notest" in info.strip("{}").split()
 
 
-def unchecked_numbers(text: str) -> list[tuple[int, str]]:
-    """Decimal numbers a reader would see that no check stands behind.
+# A number a reader would read as a claim: digits standing alone, not part of a name or
+# version (int64, GPT-2, U+FFFD, 2.14.1, 2-D), with thousands separators and decimals.
+NUMBER_RE = re.compile(
+    r"(?<![\w.+#/-])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w.]*\w)(?!-[A-Za-z])"
+)
 
-    Python blocks are checked by the runner (their #> lines) and fragments by their
-    generator; anything else with decimals (prose, text blocks, tables typed by
-    hand) is reported.
+
+def _seed() -> int:
+    from embeddings_explained.showcase import SEED
+
+    return SEED
+
+
+# Numbers that are not claims. Each rule is one regular expression; the guard blanks
+# what they match before it looks for numbers.
+ALLOWED: dict[str, str] = {
+    "ordinal labels (Part 1, Step 2, Exercise 3)": (
+        r"\b(?:Part|Step|Phase|Exercise|Question|Chapter|Section|Figure|Stage|Level|phase|step)"
+        r"\s+\d+\b"
+    ),
+    "list and heading numbering (1., ## 2.)": r"^[ \t]*(?:#{1,6} )?\d+\.(?=[ \t])",
+    "years in citations": (
+        r"(?:(?<=\()|(?<=, )|(?<=et al\. )|(?<=\bin ))(?:1[89]\d\d|20\d\d)(?=[),;:]|$|\s)"
+    ),
+    "the standard normal N(0, 1)": r"\bN\(0, ?1\)",
+    "the seed, checked against showcase.SEED": rf"\b[Ss]eed:? {_seed()}\b",
+    "Unicode code points (U+FFFD)": r"\bU\+[0-9A-Fa-f]{4,6}\b",
+    "issue and pull-request numbers (#664)": r"#\d+\b",
+    "link targets and HTML tags": r"\]\([^)]*\)|<[^>\n]*>|https?://\S+",
+}
+_ALLOWED_RE = re.compile("|".join(f"(?:{r})" for r in ALLOWED.values()), re.M)
+
+
+def _blank(m: re.Match[str]) -> str:
+    return re.sub(r"[^\n]", " ", m.group(0))
+
+
+def unchecked_numbers(text: str) -> list[tuple[int, str]]:
+    """Numbers a reader would see that no check stands behind: ``(line, number)``.
+
+    Executed Python blocks are checked by the runner: their ``#>`` lines and shape
+    comments; every other comment in them is prose. Fragments are checked by their
+    generator. Everything else (prose, tables, admonitions, alt text, text blocks,
+    headings) is reported, except what the rules in ``ALLOWED`` match.
     """
-    masked = FRAGMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
-    masked = re.sub(r"<!--.*?-->", lambda m: "\n" * m.group(0).count("\n"), masked, flags=re.S)
+    masked = FRAGMENT_RE.sub(_blank, text)
+    masked = re.sub(r"<!--.*?-->", _blank, masked, flags=re.S)
     lines = masked.split("\n")
     for start, _indent, info, body in fences(masked):
         if is_python(info) and not is_notest(info):
+            kept = _prose_comments("\n".join(body))
             for k in range(start - 1, start + len(body) + 1):
-                lines[k] = ""
+                lines[k] = kept.get(k - start + 1, "")
+    masked = _ALLOWED_RE.sub(_blank, "\n".join(lines))
     found = []
-    for n, line in enumerate(lines, 1):
-        for m in DECIMAL_RE.finditer(line):
+    for n, line in enumerate(masked.split("\n"), 1):
+        for m in NUMBER_RE.finditer(line):
             found.append((n, m.group(0)))
+    return found
+
+
+def _prose_comments(source: str) -> dict[int, str]:
+    """The comments of a code block that are prose: not #> output, not shape comments."""
+    import textwrap
+
+    source = textwrap.dedent(source)
+    shapes = {c.line for c in shape_comments(source)} if _parses(source) else set()
+    out: dict[int, str] = {}
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return out
+    for tok in tokens:
+        if tok.type == tokenize.COMMENT and not tok.string.startswith("#>"):
+            if tok.start[0] in shapes:
+                m = SHAPE_RE.match(tok.string)
+                out[tok.start[0]] = m["rest"] if m else ""
+            else:
+                out[tok.start[0]] = tok.string
+    return out
+
+
+def _parses(source: str) -> bool:
+    try:
+        ast.parse(source)
+    except SyntaxError:
+        return False
+    return True
+
+
+def notebook_unchecked_numbers(path: Path) -> list[tuple[str, int, str]]:
+    """Like :func:`unchecked_numbers`, for a notebook: its markdown cells and the prose
+    comments of its code cells. Returns ``(cell label, line, number)``."""
+    found = []
+    for k, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+        source = _cell_source(cell)
+        if cell["cell_type"] == "markdown":
+            numbers = unchecked_numbers(source)
+        else:
+            text = "\n".join(
+                _prose_comments(source).get(n, "") for n in range(1, source.count("\n") + 2)
+            )
+            numbers = unchecked_numbers(text)
+        found += [(f"cell {k + 1}", line, number) for line, number in numbers]
     return found

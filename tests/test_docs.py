@@ -1,4 +1,4 @@
-"""Checks of the pages themselves (the blocks run through tests/docs_harness.py)."""
+"""Checks of the pages themselves (their blocks run through tests/docs_harness.py)."""
 
 from __future__ import annotations
 
@@ -8,30 +8,35 @@ import pytest
 from pytest_markdown_docs.plugin import FenceSyntax, extract_fence_tests
 
 from tests.docs_harness import (
+    ALLOWED,
     DOCS,
     ROOT,
+    Harness,
     all_fragments,
     fences,
     fragment_problems,
     is_notest,
     is_python,
     markdown_parser,
+    notebook_unchecked_numbers,
     unchecked_numbers,
 )
 
 PAGES = sorted(DOCS.rglob("*.md"))
 IDS = [str(p.relative_to(DOCS)) for p in PAGES]
+NOTEBOOKS = sorted(DOCS.rglob("*.ipynb"))
 
 
 @pytest.mark.parametrize("page", PAGES, ids=IDS)
-def test_generated_fragments_match_the_package(page: Path) -> None:
-    problems = fragment_problems(page, all_fragments())
+def test_generated_fragments_match_the_package(page: Path, harness: Harness) -> None:
+    edits = harness.edits if harness.update else None
+    problems = fragment_problems(page, all_fragments(harness.update), edits)
     assert not problems, "\n".join(problems) + "\n(run `make outputs` to regenerate)"
 
 
 @pytest.mark.parametrize("page", PAGES, ids=IDS)
 def test_every_python_block_is_executed(page: Path) -> None:
-    """A block inside a content tab or admonition is invisible to pytest-markdown-docs."""
+    """A block the collector cannot see (in some construct it does not parse) never runs."""
     text = page.read_text(encoding="utf-8")
     collected = {
         t.start_line
@@ -40,23 +45,39 @@ def test_every_python_block_is_executed(page: Path) -> None:
         )
     }
     hidden = [
-        f"{page.relative_to(ROOT)}:{line}: ```{info} is never run (indented under a tab or "
-        "admonition?); move it out, or mark it {.python notest}"
+        f"{page.relative_to(ROOT)}:{line}: ```{info} is never run; move it out of what hides "
+        "it, or mark it {.python notest} if it only includes source from src/"
         for line, _indent, info, _body in fences(text)
         if is_python(info) and not is_notest(info) and line not in collected
     ]
     assert not hidden, "\n".join(hidden)
 
 
+def _allowed() -> str:
+    return "; ".join(ALLOWED)
+
+
 @pytest.mark.parametrize("page", PAGES, ids=IDS)
 def test_no_number_on_the_page_goes_unchecked(page: Path) -> None:
     found = unchecked_numbers(page.read_text(encoding="utf-8"))
-    assert not found, "\n".join(
-        f"{page.relative_to(ROOT)}:{line}: {number} is not produced by a checked block or a "
-        "<!-- gen:NAME --> fragment"
-        for line, number in found
+    assert not found, (
+        "\n".join(
+            f"{page.relative_to(ROOT)}:{line}: {number} is not produced by a checked block, a "
+            "shape comment or a <!-- gen:NAME --> fragment"
+            for line, number in found
+        )
+        + f"\n(numbers that are not claims: {_allowed()})"
     )
 
 
-def test_strict_build_passes(built_site: Path) -> None:
-    assert (built_site / "index.html").is_file()
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.name for n in NOTEBOOKS])
+def test_no_number_in_a_notebook_goes_unchecked(notebook: Path) -> None:
+    found = notebook_unchecked_numbers(notebook)
+    assert not found, (
+        "\n".join(
+            f"{notebook.relative_to(ROOT)} {cell}:{line}: {number} is not checked (print it, with "
+            "#> lines under the print)"
+            for cell, line, number in found
+        )
+        + f"\n(numbers that are not claims: {_allowed()})"
+    )

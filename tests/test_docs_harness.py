@@ -1,7 +1,9 @@
-"""The docs harness itself: a wrong number on a page must turn the run red."""
+"""The docs harness itself: a wrong number on a page must turn the run red, and
+``make outputs`` must rewrite a page correctly or not at all."""
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from pathlib import Path
@@ -16,8 +18,13 @@ from tests import docs_harness
 from tests.docs_harness import (
     DOCS,
     FRAGMENT_RE,
+    Edit,
+    EditConflict,
+    PendingEdits,
     all_fragments,
     fragment_problems,
+    notebook_unchecked_numbers,
+    shape_comments,
     unchecked_numbers,
 )
 
@@ -48,10 +55,27 @@ PAGE = textwrap.dedent(
     """
 )
 
+# The fragments of a page are checked by a test like tests/test_docs.py's, in the same run.
+FRAGMENT_TEST = textwrap.dedent(
+    """\
+    from pathlib import Path
 
-def _run(pytester: pytest.Pytester, page: str, *args: str) -> pytest.RunResult:
+    from tests.docs_harness import all_fragments, fragment_problems
+
+
+    def test_fragments(harness):
+        edits = harness.edits if harness.update else None
+        page = Path("page.md").resolve()
+        assert not fragment_problems(page, all_fragments(harness.update), edits)
+    """
+)
+
+
+def _run(
+    pytester: pytest.Pytester, page: str, *args: str, name: str = "page.md"
+) -> pytest.RunResult:
     pytester.makeconftest('pytest_plugins = ["tests.docs_harness"]')
-    pytester.makefile(".md", page=page)
+    (pytester.path / name).write_text(page, encoding="utf-8")
     return pytester.runpytest_inprocess(
         "--markdown-docs",
         "--markdown-docs-syntax=superfences",
@@ -59,7 +83,7 @@ def _run(pytester: pytest.Pytester, page: str, *args: str) -> pytest.RunResult:
         "no:cacheprovider",
         f"--rootdir={pytester.path}",
         *args,
-        "page.md",
+        name,
     )
 
 
@@ -69,6 +93,13 @@ def harness_pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch)
     return pytester
 
 
+def _page(pytester: pytest.Pytester, name: str = "page.md") -> str:
+    return (pytester.path / name).read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- outputs
+
+
 def test_correct_outputs_pass(harness_pytester: pytest.Pytester) -> None:
     _run(harness_pytester, PAGE).assert_outcomes(passed=2)
 
@@ -76,32 +107,27 @@ def test_correct_outputs_pass(harness_pytester: pytest.Pytester) -> None:
 def test_one_changed_digit_fails_naming_page_and_line(harness_pytester: pytest.Pytester) -> None:
     result = _run(harness_pytester, PAGE.replace("-0.2934", "-0.2935"))
     result.assert_outcomes(failed=1, passed=1)
-    result.stdout.fnmatch_lines(["*page.md:8: the page shows*-0.2935*but the code prints*-0.2934*"])
+    out = result.stdout.str()
+    assert "page.md:8: printed output differs\n  page: tensor([ 1.5410, -0.2935])\n" in out
+    assert "  real: tensor([ 1.5410, -0.2934])" in out
 
 
 def test_print_without_shown_output_fails(harness_pytester: pytest.Pytester) -> None:
     result = _run(harness_pytester, PAGE.replace("#> 2\n", ""))
     result.assert_outcomes(failed=1, passed=1)
-    result.stdout.fnmatch_lines(
-        ["*page.md:18: print() writes 1 line(s) that the page does not show*"]
-    )
+    assert "page.md:19: printed output: the page shows nothing; real: '2'" in result.stdout.str()
 
 
 def test_orphan_output_line_fails(harness_pytester: pytest.Pytester) -> None:
-    result = _run(
-        harness_pytester,
-        PAGE.replace("Some prose.", "Prose.").replace("print(1 + 1)\n#> 2", "x = 1 + 1\n#> 2"),
-    )
+    result = _run(harness_pytester, PAGE.replace("print(1 + 1)\n#> 2", "x = 1 + 1\n#> 2"))
     result.assert_outcomes(failed=1, passed=1)
-    result.stdout.fnmatch_lines(
-        ["*page.md:19: a #> output line that no print() above it produces*"]
-    )
+    result.stdout.fnmatch_lines(["*page.md:19: a #> output line that no print() above it produces"])
 
 
 def test_update_outputs_rewrites_the_page(harness_pytester: pytest.Pytester) -> None:
-    broken = PAGE.replace("-0.2934", "9.9999").replace("#> 2\n", "")
+    broken = PAGE.replace("-0.2934", "9.9999").replace("#> 2\n", "").replace("    #> b\n", "")
     _run(harness_pytester, broken, "--update-outputs").assert_outcomes(passed=2)
-    assert (harness_pytester.path / "page.md").read_text() == PAGE.rstrip("\n")
+    assert _page(harness_pytester) == PAGE
 
 
 def test_a_failing_block_names_the_page_line(harness_pytester: pytest.Pytester) -> None:
@@ -110,42 +136,12 @@ def test_a_failing_block_names_the_page_line(harness_pytester: pytest.Pytester) 
     result.stdout.fnmatch_lines(["*page.md*line 18*", "*ZeroDivisionError*"])
 
 
-PAGES_WITH_FRAGMENTS = [p for p in sorted(DOCS.rglob("*.md")) if FRAGMENT_RE.search(p.read_text())]
-
-
-@pytest.mark.parametrize("page", PAGES_WITH_FRAGMENTS, ids=lambda p: p.name)
-def test_any_changed_digit_in_a_fragment_is_reported(page: Path, tmp_path: Path) -> None:
-    """Change every digit of every generated number, one at a time: each must be caught."""
-    text = page.read_text(encoding="utf-8")
-    spans = [m.span("shown") for m in FRAGMENT_RE.finditer(text)]
-    digits = [i for a, b in spans for i in range(a, b) if text[i].isdigit()]
-    assert digits
-    copy = tmp_path / page.name
-    for i in digits[:: max(1, len(digits) // 60)]:  # an even sample of at most ~60 digits
-        changed = text[:i] + str((int(text[i]) + 1) % 10) + text[i + 1 :]
-        copy.write_text(changed, encoding="utf-8")
-        problems = fragment_problems(copy, all_fragments())
-        line = changed.count("\n", 0, i) + 1
-        assert problems and re.match(rf".*:{line}: ", problems[0]), (i, problems)
-
-
-def test_made_up_numbers_outside_checked_places_are_reported() -> None:
-    page = "The row is [0.89, -0.45, 0.23, 0.34].\n\n```text\n1.11\n```\n\nVersion 2.14.1 is fine."
-    assert [n for _, n in unchecked_numbers(page)] == ["0.89", "-0.45", "0.23", "0.34", "1.11"]
-
-
-def test_a_changed_random_stream_gives_one_clear_message(
-    harness_pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    wrong = tmp_path / "reference.json"
-    wrong.write_text('{"torch": "1.0.0", "sha256": "not-this-stream"}')
-    monkeypatch.setattr(docs_harness, "REFERENCE", wrong)
-    result = _run(harness_pytester, PAGE)
-    assert result.ret == 1
-    result.stdout.fnmatch_lines(
-        ["*draws different random numbers for seed 0 than torch 1.0.0*make outputs*"]
-    )
-    result.assert_outcomes()  # nothing ran: no wall of mismatches
+def test_update_writes_nothing_when_any_test_fails(harness_pytester: pytest.Pytester) -> None:
+    broken = PAGE.replace("-0.2934", "9.9999").replace("print(1 + 1)\n#> 2", "1 / 0")
+    result = _run(harness_pytester, broken, "--update-outputs")
+    result.assert_outcomes(failed=1, passed=1)
+    result.stdout.fnmatch_lines(["*no page rewritten, 1 test(s) failed*"])
+    assert _page(harness_pytester) == broken
 
 
 def test_output_of_a_function_defined_on_the_page_shows_under_the_call(
@@ -167,3 +163,350 @@ def test_output_of_a_function_defined_on_the_page_shows_under_the_call(
         """
     )
     _run(harness_pytester, page).assert_outcomes(passed=1)
+
+
+# --------------------------------------------------------------------------- admonitions, tabs
+
+ADMONITION_PAGE = textwrap.dedent(
+    """\
+    # Exercises
+
+    ```python
+    x = 20
+    ```
+
+    ??? success "Solution"
+
+        ```{.python continuation}
+        print(x + 1)
+        #> 21
+        ```
+
+    === "Tab"
+
+        ```python
+        print(3 * 3)
+        #> 9
+        ```
+    """
+)
+
+
+def test_code_in_admonitions_and_tabs_runs_and_is_checked(
+    harness_pytester: pytest.Pytester,
+) -> None:
+    _run(harness_pytester, ADMONITION_PAGE).assert_outcomes(passed=3)
+    result = _run(harness_pytester, ADMONITION_PAGE.replace("#> 21", "#> 22"))
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(["*page.md:11: printed output differs"])
+
+
+def test_update_inside_an_admonition_keeps_its_indentation(
+    harness_pytester: pytest.Pytester,
+) -> None:
+    broken = ADMONITION_PAGE.replace("    #> 21\n", "").replace("#> 9", "#> 10")
+    _run(harness_pytester, broken, "--update-outputs").assert_outcomes(passed=3)
+    assert _page(harness_pytester) == ADMONITION_PAGE
+
+
+# --------------------------------------------------------------------------- shape comments
+
+SHAPE_PAGE = textwrap.dedent(
+    """\
+    ```python
+    import torch
+
+    x = torch.zeros(1, 2, 4)  # (B, T, C) = (1, 2, 4)
+    y = x[0]  # (2, 4)
+    z = x.sum(dim=-1)  # (B, T)
+    ```
+    """
+)
+
+
+def test_true_shape_comments_pass(harness_pytester: pytest.Pytester) -> None:
+    _run(harness_pytester, SHAPE_PAGE).assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (
+            "(1, 2, 4)  # (B, T, C) = (1, 2, 5)",
+            "*page.md:4: the comment says shape (1, 2, 5)*(1, 2, 4)",
+        ),
+        ("# (2, 4)", "*page.md:5: the comment says shape (2, 3)*(2, 4)"),
+        ("# (B, T)", "*page.md:6: the comment says shape ('B', 'T', 'C')*(1, 2)"),
+    ],
+)
+def test_a_wrong_shape_comment_fails_with_page_and_line(
+    harness_pytester: pytest.Pytester, wrong: str, message: str
+) -> None:
+    right = {"(1, 2, 4)  # (B, T, C) = (1, 2, 5)": "(1, 2, 4)  # (B, T, C) = (1, 2, 4)"}
+    old = right.get(wrong, wrong)
+    new = {"# (2, 4)": "# (2, 3)", "# (B, T)": "# (B, T, C)"}.get(wrong, wrong)
+    page = SHAPE_PAGE.replace(old, new)
+    assert page != SHAPE_PAGE
+    result = _run(harness_pytester, page)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([message])
+
+
+def test_a_shape_comment_on_a_line_that_assigns_nothing_fails(
+    harness_pytester: pytest.Pytester,
+) -> None:
+    page = SHAPE_PAGE.replace("z = x.sum(dim=-1)  # (B, T)", "print(x.sum())  # (1, 2)")
+    result = _run(harness_pytester, page)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*page.md:6: a shape comment must sit on a line that assigns*"])
+
+
+def test_update_rewrites_a_wrong_shape_comment(harness_pytester: pytest.Pytester) -> None:
+    _run(harness_pytester, SHAPE_PAGE.replace("= (1, 2, 4)", "= (7, 7, 7)"), "--update-outputs")
+    assert _page(harness_pytester) == SHAPE_PAGE
+
+
+def test_shape_comment_forms() -> None:
+    found = shape_comments(
+        "a = 1  # (1, 2, 4)\nb = 2  # (T,)\nc = 3  # (optional)\nd = 4  # (B, T): x\n"
+    )
+    assert [(c.line, c.names, c.dims) for c in found] == [
+        (1, None, (1, 2, 4)), (2, ("T",), None), (4, ("B", "T"), None),
+    ]  # fmt: skip
+
+
+# ------------------------------------------------------------ make outputs on a real page
+
+
+def _real_page_run(pytester: pytest.Pytester, page: str, *args: str) -> pytest.RunResult:
+    pytester.makepyfile(test_fragments=FRAGMENT_TEST)
+    pytester.makeconftest('pytest_plugins = ["tests.docs_harness"]')
+    (pytester.path / "page.md").write_text(page, encoding="utf-8")
+    return pytester.runpytest_inprocess(
+        "--markdown-docs", "--markdown-docs-syntax=superfences", "-p", "no:cacheprovider",
+        f"--rootdir={pytester.path}", *args, "page.md", "test_fragments.py",
+    )  # fmt: skip
+
+
+INITIALIZATION = (DOCS / "initialization.md").read_text(encoding="utf-8")
+
+
+def _damage(page: str, drop: int) -> str:
+    """The bug report's damage: rows dropped from the position table (a fragment above
+    a block), and the block's first ``#> True`` turned into ``#> False``."""
+    lines = page.split("\n")
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("<!-- gen:position-table"))
+    first_row = next(i for i in range(start, len(lines)) if lines[i].startswith("| 0 |"))
+    del lines[first_row + 1 : first_row + 1 + drop]
+    damaged = "\n".join(lines)
+    at = damaged.index("#> True", damaged.index("torch.equal(embeddings.token_embedding"))
+    return damaged[:at] + "#> False" + damaged[at + len("#> True") :]
+
+
+@pytest.mark.parametrize("drop", [1, 7], ids=["one-row", "many-lines"])
+def test_make_outputs_repairs_fragment_and_output_of_one_page(
+    harness_pytester: pytest.Pytester, drop: int
+) -> None:
+    """Regression: fragment rewrites used to land mid-run and shift the #> rewrites,
+    which then replaced code (the print itself, or a fence) instead of outputs."""
+    damaged = _damage(INITIALIZATION, drop)
+    assert damaged != INITIALIZATION
+    before = _real_page_run(harness_pytester, damaged)
+    assert before.ret != 0  # the damage is caught
+    _real_page_run(harness_pytester, damaged, "--update-outputs").assert_outcomes(passed=4)
+    assert _page(harness_pytester) == INITIALIZATION
+    _real_page_run(harness_pytester, INITIALIZATION).assert_outcomes(passed=4)
+
+
+def test_overlapping_edits_are_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("one\ntwo\nthree\n", encoding="utf-8")
+    edits = PendingEdits()
+    edits.replace_lines((page, None), 1, 2, ["ONE"], "first check")
+    edits.replace_lines((page, None), 2, 1, ["TWO"], "second check")
+    with pytest.raises(EditConflict, match=r"page.md:2: two rewrites of the same text"):
+        edits.apply()
+    assert page.read_text(encoding="utf-8") == "one\ntwo\nthree\n"
+
+
+def test_edits_apply_bottom_up_against_the_text_as_read(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("a\nb\nc\nd\n", encoding="utf-8")
+    edits = PendingEdits()
+    edits.replace_lines((page, None), 1, 1, ["A1", "A2", "A3"], "grows")
+    edits.add((page, None), Edit(6, 7, "D", "char edit of d"))
+    edits.replace_lines((page, None), 2, 1, [], "removes b")
+    assert edits.apply() == [page]
+    assert page.read_text(encoding="utf-8") == "A1\nA2\nA3\nc\nD\n"
+
+
+def test_a_page_changed_during_the_run_is_not_overwritten(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("a\n", encoding="utf-8")
+    edits = PendingEdits()
+    edits.replace_lines((page, None), 1, 1, ["b"], "check")
+    page.write_text("edited meanwhile\n", encoding="utf-8")
+    with pytest.raises(EditConflict, match="changed on disk"):
+        edits.apply()
+    assert page.read_text(encoding="utf-8") == "edited meanwhile\n"
+
+
+# --------------------------------------------------------------------------- notebooks
+
+NOTEBOOK = DOCS / "complete-flow.ipynb"
+
+
+def _notebook_run(pytester: pytest.Pytester, text: str, *args: str) -> pytest.RunResult:
+    pytester.makeconftest('pytest_plugins = ["tests.docs_harness"]')
+    (pytester.path / "flow.ipynb").write_text(text, encoding="utf-8")
+    return pytester.runpytest_inprocess(
+        "--markdown-docs", "-p", "no:cacheprovider", f"--rootdir={pytester.path}", *args,
+        "flow.ipynb",
+    )  # fmt: skip
+
+
+def test_the_notebook_is_checked_like_a_page(harness_pytester: pytest.Pytester) -> None:
+    text = NOTEBOOK.read_text(encoding="utf-8")
+    _notebook_run(harness_pytester, text).assert_outcomes(passed=1)
+    changed = text.replace("weight[[72, 105]]", "weight[[75, 105]]")
+    assert changed != text
+    result = _notebook_run(harness_pytester, changed)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*flow.ipynb cell *: printed output differs*"])
+
+
+def test_make_outputs_rewrites_a_notebook(harness_pytester: pytest.Pytester) -> None:
+    text = NOTEBOOK.read_text(encoding="utf-8")
+    nb = json.loads(text)
+    for cell in nb["cells"]:
+        source = "".join(ln for ln in cell["source"] if not ln.lstrip().startswith("#>"))
+        cell["source"] = source.rstrip("\n").splitlines(keepends=True)
+    stripped = json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    assert stripped != text
+    _notebook_run(harness_pytester, stripped, "--update-outputs").assert_outcomes(passed=1)
+    assert _page(harness_pytester, "flow.ipynb") == text
+
+
+# --------------------------------------------------------------------------- fragments
+
+PAGES_WITH_FRAGMENTS = [p for p in sorted(DOCS.rglob("*.md")) if FRAGMENT_RE.search(p.read_text())]
+
+
+@pytest.mark.parametrize("page", PAGES_WITH_FRAGMENTS, ids=lambda p: p.name)
+def test_any_changed_digit_in_a_fragment_is_reported(page: Path, tmp_path: Path) -> None:
+    """Change every digit of every generated number, one at a time: each must be caught."""
+    text = page.read_text(encoding="utf-8")
+    spans = [m.span("shown") for m in FRAGMENT_RE.finditer(text)]
+    digits = [i for a, b in spans for i in range(a, b) if text[i].isdigit()]
+    assert digits
+    copy = tmp_path / page.name
+    fragments = all_fragments(update=False)
+    for i in digits[:: max(1, len(digits) // 40)]:  # an even sample of at most ~40 digits
+        changed = text[:i] + str((int(text[i]) + 1) % 10) + text[i + 1 :]
+        copy.write_text(changed, encoding="utf-8")
+        problems = fragment_problems(copy, fragments)
+        line = changed.count("\n", 0, i) + 1
+        assert problems and re.match(rf".*:{line}: ", problems[0]), (i, problems)
+
+
+def test_fragment_arguments_choose_what_the_page_shows() -> None:
+    from embeddings_explained.showcase import FRAGMENTS
+
+    table = FRAGMENTS["token-table"]("33", "72")
+    assert "| 33 ('!') |" in table and "| 72 ('H') |" in table and "2 of the 256 rows" in table
+    with pytest.raises(ValueError, match="whole numbers"):
+        FRAGMENTS["token-table"]("H")
+    with pytest.raises(ValueError, match=r"within \[0, 256\)"):
+        FRAGMENTS["token-table"]("300")
+
+
+def test_an_unknown_fragment_or_bad_arguments_are_reported(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(
+        "a <!-- gen:nope -->x<!-- /gen --> b\n\nc <!-- gen:n not_a_fact -->1<!-- /gen -->\n"
+    )
+    problems = fragment_problems(page, all_fragments(update=False))
+    assert problems[0].startswith(f"{page}:1: unknown fragment 'nope'")
+    assert problems[1].startswith(f"{page}:3: fragment 'n' not_a_fact: unknown fact")
+
+
+# --------------------------------------------------------------------------- unchecked numbers
+
+
+def test_made_up_numbers_outside_checked_places_are_reported() -> None:
+    page = textwrap.dedent(
+        """\
+        The row is [0.89, -0.45, 0.23, 0.34] and the table has 256 rows.
+
+        | id | value |
+        |---|---|
+        | 72 | x |
+
+        !!! note
+            It has 8 positions.
+
+        ![Heatmap of rows 72 and 105](a.svg)
+
+        ```text
+        1.11
+        ```
+
+        ```python
+        x = 1  # twelve: 12
+        print(x)
+        #> 1
+        ```
+
+        ## Part 1 – the 4 numbers
+        """
+    )
+    assert [n for _, n in unchecked_numbers(page)] == [
+        "0.89", "-0.45", "0.23", "0.34", "256", "72", "8", "72", "105", "1.11", "12", "4",
+    ]  # fmt: skip
+
+
+def test_numbers_that_are_not_claims_are_allowed_by_one_rule_each() -> None:
+    page = textwrap.dedent(
+        """\
+        # Part 1 – Initialization
+
+        1. Step 2 of Exercise 3, with seed 0.
+        2. Version 2.14.1, int64, float32, GPT-2, 2-D, U+FFFD, issue #664.
+        3. (Vaswani et al., 2017); Carroll (1865, public domain); N(0, 1).
+
+        [a link](part-1.md#step-2) <span id="x9">y</span> <!-- gen:n seed -->0<!-- /gen -->
+        """
+    )
+    assert unchecked_numbers(page) == []
+    assert unchecked_numbers("with seed 1") == [(1, "1")]  # the seed is checked, not allowed
+
+
+def test_notebook_markdown_and_comments_are_guarded(tmp_path: Path) -> None:
+    nb = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": ["A table of 256 rows."]},
+            {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+             "source": ["x = 1  # 8 of them\n", "print(x)\n", "#> 1"]},
+        ],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+    }  # fmt: skip
+    path = tmp_path / "n.ipynb"
+    path.write_text(json.dumps(nb))
+    assert notebook_unchecked_numbers(path) == [("cell 1", 1, "256"), ("cell 2", 1, "8")]
+
+
+# --------------------------------------------------------------------------- random stream
+
+
+def test_a_changed_random_stream_gives_one_clear_message(
+    harness_pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    wrong = tmp_path / "reference.json"
+    wrong.write_text('{"torch": "1.0.0", "sha256": "not-this-stream"}')
+    monkeypatch.setattr(docs_harness, "REFERENCE", wrong)
+    result = _run(harness_pytester, PAGE)
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(
+        ["*draws different random numbers for seed 0 than torch 1.0.0*make outputs*"]
+    )
+    result.assert_outcomes()  # nothing ran: no wall of mismatches

@@ -79,16 +79,11 @@ def test_notebooks_are_committed_without_outputs(notebook: Path) -> None:
 
 
 def test_notebooks_execute_at_every_build_with_errors_fatal_and_no_cache() -> None:
-    plugins = mkdocs_config()["plugins"]
-    assert isinstance(plugins, list)
-    jupyter = next(
-        p["mkdocs-jupyter"] for p in plugins if isinstance(p, dict) and "mkdocs-jupyter" in p
-    )
+    jupyter = mkdocs_config()["plugins"]["mkdocs-jupyter"].config
     assert jupyter["execute"] is True
     assert jupyter["allow_errors"] is False
     assert jupyter["cache"] is False  # its key is the notebook alone: src/ changes would hide
 
 
 def test_site_loads_no_google_fonts() -> None:
-    theme = mkdocs_config()["theme"]
-    assert isinstance(theme, dict) and theme["font"] is False
+    assert mkdocs_config()["theme"]["font"] is False
