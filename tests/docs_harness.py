@@ -805,6 +805,9 @@ ALLOWED: dict[str, str] = {
     "the seed, checked against showcase.SEED": rf"\b[Ss]eed:? {_seed()}\b",
     "Unicode code points (U+FFFD)": r"\bU\+[0-9A-Fa-f]{4,6}\b",
     "issue and pull-request numbers (#664)": r"#\d+\b",
+    "code in inline code: a call or an index (`unsqueeze(0)`, `ids[:, -8:]`)": (
+        r"`[^`\n]*?\w[(\[][^`\n]*`"
+    ),
     "link targets and HTML tags": r"\]\([^)]*\)|<[^>\n]*>|https?://\S+",
 }
 _ALLOWED_RE = re.compile("|".join(f"(?:{r})" for r in ALLOWED.values()), re.M)

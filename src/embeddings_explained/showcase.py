@@ -241,12 +241,24 @@ FACTS: dict[str, Callable[[], object]] = {
     "vocab_size": lambda: seeded_embeddings().vocab_size,
     "block_size": lambda: seeded_embeddings().block_size,
     "n_embd": lambda: seeded_embeddings().n_embd,
+    "hi_B": lambda: hi_example()["ids"].shape[0],
     "hi_T": lambda: hi_example()["ids"].shape[1],
+    "ignore_index": lambda: _ignore_index(),
     "gpt2_vocab_size": lambda: GPT2_SMALL["vocab_size"],
     "gpt2_block_size": lambda: GPT2_SMALL["block_size"],
     "gpt2_n_embd": lambda: GPT2_SMALL["n_embd"],
     "gpt2_merges": lambda: _from("bpe", "GPT2_MERGES"),
 }
+
+
+def _ignore_index() -> int:
+    """PyTorch's default "ignore" target of cross_entropy, read from its signature."""
+    import inspect
+
+    import torch.nn.functional as F
+
+    value: int = inspect.signature(F.cross_entropy).parameters["ignore_index"].default
+    return value
 
 
 def fact(name: str) -> str:
