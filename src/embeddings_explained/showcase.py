@@ -248,6 +248,11 @@ FACTS: dict[str, Callable[[], object]] = {
     "gpt2_block_size": lambda: GPT2_SMALL["block_size"],
     "gpt2_n_embd": lambda: GPT2_SMALL["n_embd"],
     "gpt2_merges": lambda: _from("bpe", "GPT2_MERGES"),
+    "gpt2_n_layer": lambda: _from("scale", "N_LAYER"),
+    "gpt2_parameters": lambda: _from("scale", "gpt2_parameter_count"),
+    "gpt2_table_share": lambda: f"{_from('scale', 'table_share'):.1%}",
+    "float32_bytes": lambda: torch.finfo(torch.float32).bits // 8,
+    "bfloat16_bytes": lambda: torch.finfo(torch.bfloat16).bits // 8,
 }
 
 
