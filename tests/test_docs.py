@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -81,3 +85,56 @@ def test_no_number_in_a_notebook_goes_unchecked(notebook: Path) -> None:
         )
         + f"\n(numbers that are not claims: {_allowed()})"
     )
+
+
+def _page_code(pages: list[Path]) -> tuple[dict[str, tuple[Path, int]], dict[str, str]]:
+    """Python to lint: each continuation chain whole, at the page's line numbers (names
+    defined in earlier blocks are known), and each block alone, for the formatter."""
+    chains: dict[str, tuple[Path, int]] = {}
+    sources: dict[str, str] = {}
+    for page in pages:
+        tests = list(
+            extract_fence_tests(
+                markdown_parser(), page.read_text(encoding="utf-8"), 0, page,
+                fence_syntax=FenceSyntax.superfences,
+            )
+        )  # fmt: skip
+        for i, test in enumerate(tests):
+            name = f"{page.stem}__{test.start_line}"
+            if i + 1 == len(tests) or not tests[i + 1].source.startswith(test.source):
+                chains[f"chain__{name}.py"] = (page, 0)
+                sources[f"chain__{name}.py"] = test.source
+            block = "\n".join(test.source.split("\n")[test.start_line :])
+            # ruff's formatter would write "#>" as "# >"; "#:" it leaves alone
+            chains[f"block__{name}.py"] = (page, test.start_line)
+            sources[f"block__{name}.py"] = re.sub(r"(?m)^(\s*)#>", r"\1#:", block)
+    return chains, sources
+
+
+def test_python_blocks_pass_ruff(tmp_path: Path) -> None:
+    """The pages' code is linted and formatted with the project's ruff settings (as
+    pydantic lints its examples); imports mid-page and long #> lines are expected."""
+    where, sources = _page_code(PAGES)
+    for name, source in sources.items():
+        (tmp_path / name).write_text(source, encoding="utf-8")
+    ruff = [sys.executable, "-m", "ruff"]
+    config = ["--config", str(ROOT / "pyproject.toml"), "--no-cache"]
+    chains = sorted(str(tmp_path / n) for n in sources if n.startswith("chain__"))
+    blocks = sorted(str(tmp_path / n) for n in sources if n.startswith("block__"))
+    lint = subprocess.run(
+        [*ruff, "check", *config, "--ignore", "E402,E501", "--output-format", "json", *chains],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    problems = [
+        f"{where[Path(d['filename']).name][0].relative_to(ROOT)}:{d['location']['row']}: "
+        f"{d['code']} {d['message']}"
+        for d in json.loads(lint.stdout or "[]")
+    ]
+    fmt = subprocess.run(
+        [*ruff, "format", *config, "--check", "--diff", *blocks],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    for name in re.findall(r"^--- .*?(block__\S+\.py)", fmt.stdout, re.M):
+        page, offset = where[name]
+        problems.append(f"{page.relative_to(ROOT)}:{offset + 1}: block is not ruff-formatted")
+    assert not problems, "\n".join(problems) + (f"\n{fmt.stdout}" if fmt.stdout else "")
