@@ -38,8 +38,10 @@ test: $(STAMP) $(AXE)
 outputs: $(STAMP)
 	$(BIN)/python -m pytest -q --update-outputs docs tests/test_docs.py
 
+# Prints the timings; `make bench ARGS=--write` also writes benchmarks/results.md (the
+# table on "Why this matters"). ARGS passes any option: --repeats N, --min-run-time S.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_embeddings.py
+	$(BIN)/python benchmarks/bench_embeddings.py $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks conftest.py overrides
