@@ -30,13 +30,15 @@ from torch import nn
 
 from embeddings_explained.model import Embeddings
 from embeddings_explained.tokenizer import ByteTokenizer
-from embeddings_explained.training import load_text
+from embeddings_explained.training import NextByteModel, load_text
 
 __all__ = [
+    "GPT2_INIT_STD",
     "AttentionRun",
     "Block",
     "CausalSelfAttention",
     "TinyGPT",
+    "eval_loss",
     "eval_windows",
     "gpt2_small_parameters",
     "next_byte_probs",
@@ -46,6 +48,9 @@ __all__ = [
     "positions_replaced",
     "train_attention",
 ]
+
+
+GPT2_INIT_STD = 0.02  # GPT-2's and nanoGPT's std for the initial weights and tables
 
 
 class CausalSelfAttention(nn.Module):
@@ -190,7 +195,7 @@ def train_attention(
     n_embd: int = 32,
     lr: float = 0.01,
     seed: int = 0,
-    init_std: float | None = 0.02,
+    init_std: float | None = GPT2_INIT_STD,
 ) -> AttentionRun:
     """Train a one-head, one-block ``TinyGPT`` on the shipped text; deterministic per seed."""
     with one_thread():
@@ -238,17 +243,26 @@ def eval_windows(block_size: int = 16) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 @contextlib.contextmanager
-def positions_replaced(model: TinyGPT, rows: torch.Tensor) -> Iterator[TinyGPT]:
-    """Lend ``model`` with its position table overwritten by ``rows`` (on one thread, no
-    gradients), and put the learned rows back afterwards, bit for bit."""
+def positions_replaced(model: TinyGPT | NextByteModel, rows: torch.Tensor) -> Iterator[None]:
+    """Lend ``model`` (a ``TinyGPT`` or a ``NextByteModel``) with its position table
+    overwritten by ``rows`` (on one thread, no gradients), and put the learned rows back
+    afterwards, bit for bit."""
     table = model.embeddings.position_embedding.weight
     kept = table.detach().clone()
     with torch.no_grad(), one_thread():
         table.copy_(rows)
         try:
-            yield model
+            yield
         finally:
             table.copy_(kept)
+
+
+def eval_loss(model: TinyGPT | NextByteModel) -> float:
+    """Mean loss of ``model`` on :func:`eval_windows` (its own position rows, one thread)."""
+    rows = model.embeddings.position_embedding.weight.detach().clone()
+    x, y = eval_windows(rows.shape[0])
+    with positions_replaced(model, rows):
+        return float(F.cross_entropy(model(x).transpose(1, 2), y))
 
 
 def _mean_rows(rows: torch.Tensor) -> torch.Tensor:
@@ -266,8 +280,8 @@ def position_ablation() -> dict[str, torch.Tensor]:
     x, y = eval_windows(rows.shape[0])
     result = {}
     for name, new in (("learned", rows), ("mean", _mean_rows(rows)), ("shuffled", rows[perm])):
-        with positions_replaced(model, new) as m:
-            loss = F.cross_entropy(m(x).transpose(1, 2), y, reduction="none")  # (N, T)
+        with positions_replaced(model, new):
+            loss = F.cross_entropy(model(x).transpose(1, 2), y, reduction="none")  # (N, T)
         result[name] = loss.mean(dim=0)  # (T,)
     return result
 
@@ -280,8 +294,8 @@ def next_byte_probs(text: str, positions: str = "learned") -> torch.Tensor:
     model = train_attention().model
     rows = model.embeddings.position_embedding.weight.detach().clone()
     ids = torch.tensor([ByteTokenizer().encode(text)])  # (1, T)
-    with positions_replaced(model, rows if positions == "learned" else _mean_rows(rows)) as m:
-        return F.softmax(m(ids)[0, -1], dim=-1)  # (256,)
+    with positions_replaced(model, rows if positions == "learned" else _mean_rows(rows)):
+        return F.softmax(model(ids)[0, -1], dim=-1)  # (256,)
 
 
 def position_cosines(rows: torch.Tensor | None = None) -> torch.Tensor:

@@ -247,6 +247,7 @@ FACTS: dict[str, Callable[[], object]] = {
     "gpt2_vocab_size": lambda: GPT2_SMALL["vocab_size"],
     "gpt2_block_size": lambda: GPT2_SMALL["block_size"],
     "gpt2_n_embd": lambda: GPT2_SMALL["n_embd"],
+    "gpt2_init_std": lambda: _attention("GPT2_INIT_STD"),
     "gpt2_merges": lambda: _from("bpe", "GPT2_MERGES"),
     "gpt2_n_layer": lambda: _from("scale", "N_LAYER"),
     "gpt2_parameters": lambda: _from("scale", "gpt2_parameter_count"),
@@ -264,6 +265,13 @@ def _ignore_index() -> int:
 
     value: int = inspect.signature(F.cross_entropy).parameters["ignore_index"].default
     return value
+
+
+def _attention(name: str) -> object:
+    """A value of the attention module, imported only when a page asks for it."""
+    from embeddings_explained import attention
+
+    return getattr(attention, name)
 
 
 def fact(name: str) -> str:
