@@ -13,6 +13,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import typing
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,7 +25,16 @@ import torch
 torch.set_num_threads(1)
 
 ROOT = Path(__file__).resolve().parent.parent
-_build: dict[str, object] = {}
+
+
+@dataclass
+class _Build:
+    site: Path
+    proc: subprocess.Popen[str]
+    log: typing.IO[str]
+
+
+_build: list[_Build] = []  # the one background build of this run, if any
 
 
 def _needs_site(item: pytest.Item) -> bool:
@@ -39,10 +50,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     items.sort(key=_needs_site)  # stable: the site's tests go last, in their usual order
     if any(_needs_site(i) for i in items) and not config.getoption("collectonly"):
-        site = Path(tempfile.mkdtemp(prefix="embeddings-explained-site-"))
+        site_dir = Path(tempfile.mkdtemp(prefix="embeddings-explained-site-"))
         log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115  (closed with the session)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
             cwd=ROOT,
             # one thread: the build shares the two cores with the tests that run meanwhile
             env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "OMP_NUM_THREADS": "1"},
@@ -50,28 +61,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             stderr=subprocess.STDOUT,
             text=True,
         )
-        _build.update(site=site, proc=proc, log=log)
+        _build.append(_Build(site_dir, proc, log))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    proc = _build.get("proc")
-    if isinstance(proc, subprocess.Popen) and proc.poll() is None:
-        proc.kill()
-    if isinstance(_build.get("site"), Path):
-        shutil.rmtree(_build["site"], ignore_errors=True)  # type: ignore[arg-type]
+    for build in _build:
+        if build.proc.poll() is None:
+            build.proc.kill()
+        build.log.close()
+        shutil.rmtree(build.site, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def built_site() -> Path:
     """The site from ``mkdocs build --strict``; the test fails with mkdocs' own log if it did."""
-    proc, site, log = _build.get("proc"), _build.get("site"), _build.get("log")
-    assert isinstance(proc, subprocess.Popen) and isinstance(site, Path), "build not started"
+    assert _build, "build not started"
+    build = _build[0]
     try:
-        rc = proc.wait(timeout=600)
+        rc = build.proc.wait(timeout=600)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        build.proc.kill()
         pytest.fail("mkdocs build --strict took over 600 s")
     if rc != 0:
-        log.seek(0)  # type: ignore[union-attr]
-        pytest.fail(f"mkdocs build --strict failed (exit {rc}):\n{log.read()}")  # type: ignore[union-attr]
-    return site
+        build.log.seek(0)
+        pytest.fail(f"mkdocs build --strict failed (exit {rc}):\n{build.log.read()}")
+    return build.site

@@ -534,7 +534,7 @@ def _insert_shape_checks(
             target = stmt.targets[0]
         elif isinstance(stmt, ast.AnnAssign | ast.AugAssign):
             target = stmt.target
-        if target is None or isinstance(target, ast.Tuple | ast.List | ast.Starred):
+        if stmt is None or target is None or isinstance(target, ast.Tuple | ast.List | ast.Starred):
             result.problems.append(
                 f"{where}:{comment.line}: a shape comment must sit on a line that assigns one "
                 "tensor (x = ...  # (B, T, C) = (1, 2, 4))"
@@ -548,8 +548,6 @@ def _insert_shape_checks(
                 [],
             )
         )
-        ast.copy_location(call, stmt)
-        ast.fix_missing_locations(call)
         for node in ast.walk(call):
             ast.copy_location(node, stmt)
         checks[comment.line] = comment
