@@ -235,6 +235,14 @@ def _from(module: str, name: str) -> object:
     return value() if callable(value) else value
 
 
+def _python_requires() -> str:
+    """The installed package's ``Requires-Python``, in words: ``3.11 or newer``."""
+    from importlib.metadata import metadata
+
+    spec = metadata("embeddings-explained")["Requires-Python"]
+    return f"{spec[2:]} or newer" if spec.startswith(">=") else spec
+
+
 # Named numbers that prose may state: ``<!-- gen:n NAME -->value<!-- /gen -->``.
 FACTS: dict[str, Callable[[], object]] = {
     "seed": lambda: SEED,
@@ -254,6 +262,7 @@ FACTS: dict[str, Callable[[], object]] = {
     "gpt2_table_share": lambda: f"{_from('scale', 'table_share'):.1%}",
     "float32_bytes": lambda: torch.finfo(torch.float32).bits // 8,
     "bfloat16_bytes": lambda: torch.finfo(torch.bfloat16).bits // 8,
+    "python_requires": lambda: _python_requires(),
 }
 
 
