@@ -10,8 +10,7 @@
 - ``train_attention``: Adam on next-byte prediction over the shipped text, seeded, cached.
 - The measurements the pages show: the loss with the learned position rows, with their
   mean, shuffled (``position_ablation``); the prediction for reordered text
-  (``next_byte_probs``); the cosine similarity of the position rows (``position_cosines``);
-  and GPT-2 small's parameter count, built on the ``meta`` device (``gpt2_small_parameters``).
+  (``next_byte_probs``); the cosine similarity of the position rows (``position_cosines``).
 
 Links: GPT-2 (Radford et al. 2019), nanoGPT's ``model.py`` (Karpathy).
 """
@@ -40,7 +39,6 @@ __all__ = [
     "TinyGPT",
     "eval_loss",
     "eval_windows",
-    "gpt2_small_parameters",
     "next_byte_probs",
     "one_thread",
     "position_ablation",
@@ -147,22 +145,6 @@ class TinyGPT(nn.Module):
             x = block(x)  # (B, T, C)
         logits: torch.Tensor = self.lm_head(self.ln_f(x))  # (B, T, vocab_size)
         return logits
-
-
-def gpt2_small_parameters(tie_weights: bool = True) -> dict[str, int]:
-    """GPT-2 small's parameter counts, from the real module built on the ``meta`` device
-    (shapes only, no memory): 12 layers, 12 heads, ``n_embd`` 768, 50,257 tokens, 1,024
-    positions (nanoGPT's ``GPTConfig``). Returns the token table, the position table, the
-    output layer and the total, each counted once (a tied weight is one tensor)."""
-    with torch.device("meta"):
-        model = TinyGPT(50_257, 1_024, 768, n_head=12, n_layer=12, tie_weights=tie_weights)
-    unique = {id(p): p for p in model.parameters()}  # parameters() already skips duplicates
-    return {
-        "token_table": model.embeddings.token_embedding.weight.numel(),
-        "position_table": model.embeddings.position_embedding.weight.numel(),
-        "lm_head": model.lm_head.weight.numel(),
-        "total": sum(p.numel() for p in unique.values()),
-    }
 
 
 @dataclass(frozen=True)
