@@ -1,0 +1,113 @@
+"""Each page's downloadable notebook (overrides/hooks/page_notebook.py): made from the
+page, it runs from top to bottom in one namespace and prints what the page shows."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+from page_notebook import notebook_cells, notebook_json, notebook_uri
+
+from tests.docs_harness import DOCS, ROOT, mkdocs_config
+
+SITE = "https://example.org/ee/"
+INSTALL = "embeddings-explained @ git+https://example.org/repo"
+
+
+def _nav_pages() -> list[str]:
+    found: list[str] = []
+
+    def walk(items: object) -> None:
+        if isinstance(items, list):
+            for item in items:
+                walk(item)
+        elif isinstance(items, dict):
+            for value in items.values():
+                walk(value)
+        elif isinstance(items, str) and items.endswith(".md"):
+            found.append(items)
+
+    walk(mkdocs_config()["nav"])
+    return found
+
+
+PAGES = [p for p in _nav_pages() if notebook_json((DOCS / p).read_text(), ROOT, SITE, INSTALL)]
+
+
+SAMPLE = """# Title
+
+Some prose with a <!-- gen:n vocab_size -->256<!-- /gen --> and a [link](forward-pass.md#step-1).
+
+```python
+x = 1
+print(x)
+#> 1
+```
+
+```{.python notest title="model.py"}
+--8<-- "src/embeddings_explained/model.py:forward"
+```
+
+??? success "Solution"
+    Indented prose.
+
+    ```{.python continuation}
+    print(x + 1)
+    #> 2
+    ```
+
+After.
+"""
+
+
+def test_cells_keep_prose_and_code_in_page_order() -> None:
+    cells = notebook_cells(SAMPLE, ROOT, SITE)
+    kinds = [kind for kind, _ in cells]
+    assert kinds == ["markdown", "code", "markdown", "code", "markdown"]
+    first, code, middle, solution, last = (source for _, source in cells)
+    assert "a 256 and a [link](https://example.org/ee/forward-pass/#step-1)" in first
+    assert "gen:" not in first
+    assert code == "x = 1\nprint(x)\n#> 1"
+    assert "def forward(self, token_ids: torch.Tensor)" in middle  # the snippet, resolved
+    assert "--8<--" not in middle
+    assert "**Solution**\n\nIndented prose." in middle
+    assert solution == "print(x + 1)\n#> 2"  # dedented out of the admonition
+    assert last == "After."
+
+
+def test_a_page_without_code_gets_no_notebook_and_uris_are_flat() -> None:
+    assert notebook_json("# Only prose\n", ROOT, SITE, INSTALL) is None
+    assert notebook_uri("initialization.md") == "notebooks/initialization.ipynb"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_notebook_runs_and_prints_what_the_page_shows(page: str) -> None:
+    nb = json.loads(notebook_json((DOCS / page).read_text(), ROOT, SITE, INSTALL) or "{}")
+    assert nb["nbformat"] == 4
+    namespace: dict[str, object] = {"__name__": "__main__"}
+    for k, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(compile(source, f"{page} (notebook cell {k + 1})", "exec"), namespace)
+        shown = [
+            ln.strip()[2:].removeprefix(" ")
+            for ln in source.split("\n")
+            if ln.strip().startswith("#>")
+        ]
+        printed = out.getvalue().rstrip("\n").split("\n") if out.getvalue() else []
+        assert [ln.rstrip() for ln in printed] == [ln.rstrip() for ln in shown], (
+            f"{page}, notebook cell {k + 1}, prints other lines than its #> comments"
+        )
+
+
+def test_built_pages_link_their_notebook(built_site: Path) -> None:
+    html = (built_site / "initialization" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../notebooks/initialization.ipynb" download' in html
+    notebook = json.loads((built_site / "notebooks" / "initialization.ipynb").read_text())
+    assert any("Embeddings(vocab_size=256" in "".join(c["source"]) for c in notebook["cells"])
