@@ -41,6 +41,8 @@ SAMPLE = """# Title
 
 Some prose with a <!-- gen:n vocab_size -->256<!-- /gen --> and a [link](forward-pass.md#step-1).
 
+![A picture](assets/generated/a.svg){ width="4" }
+
 ```python
 x = 1
 print(x)
@@ -70,6 +72,7 @@ def test_cells_keep_prose_and_code_in_page_order() -> None:
     first, code, middle, solution, last = (source for _, source in cells)
     assert "a 256 and a [link](https://example.org/ee/forward-pass/#step-1)" in first
     assert "gen:" not in first
+    assert "![A picture](https://example.org/ee/assets/generated/a.svg)\n" in first + "\n"
     assert code == "x = 1\nprint(x)\n#> 1"
     assert "def forward(self, token_ids: torch.Tensor)" in middle  # the snippet, resolved
     assert "--8<--" not in middle

@@ -31,6 +31,7 @@ SNIPPET = re.compile(
     r'^(?P<indent>[ \t]*)-{1,3}8<-{1,3}\s+"(?P<path>[^":]+)(?::(?P<section>[\w-]+))?"\s*$'
 )
 COMMENT = re.compile(r"<!--.*?-->", re.S)
+ATTR_LIST = re.compile(r"(?<=\))\{[^}\n]*\}")  # { width="427" } after an image or link
 LOCAL_LINK = re.compile(r"\]\((?!https?://|#|mailto:)(?P<target>[^)\s]+)\)")
 
 Cell = tuple[str, str]  # ("markdown" | "code", source)
@@ -53,6 +54,8 @@ def _snippet(path: str, section: str | None, root: Path) -> list[str]:
     start = next(i for i, ln in enumerate(lines) if f"--8<-- [start:{section}]" in ln)
     end = next(i for i, ln in enumerate(lines) if f"--8<-- [end:{section}]" in ln)
     body = lines[start + 1 : end]
+    while body and not body[-1].strip():
+        body.pop()
     pad = min((len(ln) - len(ln.lstrip()) for ln in body if ln.strip()), default=0)
     return [ln[pad:] for ln in body]
 
@@ -81,7 +84,7 @@ def notebook_cells(markdown: str, root: Path, site_url: str) -> list[Cell]:
     boxes: list[int] = []  # indents of the open admonitions and tabs
 
     def flush(kind: str, body: list[str]) -> None:
-        text = "\n".join(body).strip("\n")
+        text = re.sub(r"\n{3,}", "\n\n", "\n".join(body).strip("\n"))
         if text.strip():
             cells.append((kind, text))
 
@@ -127,7 +130,8 @@ def notebook_cells(markdown: str, root: Path, site_url: str) -> list[Cell]:
             prose += _snippet(snippet["path"], snippet["section"], root)
         else:
             text = _dedent(line, inner)
-            prose.append(LOCAL_LINK.sub(lambda m: f"]({_link(m['target'], site_url)})", text))
+            text = LOCAL_LINK.sub(lambda m: f"]({_link(m['target'], site_url)})", text)
+            prose.append(ATTR_LIST.sub("", text))
         i += 1
     flush("markdown", prose)
     return cells
