@@ -33,6 +33,7 @@ from embeddings_explained.training import NextByteModel, load_text
 
 __all__ = [
     "GPT2_INIT_STD",
+    "GPT2_POSITION_INIT_STD",
     "AttentionRun",
     "Block",
     "CausalSelfAttention",
@@ -48,7 +49,10 @@ __all__ = [
 ]
 
 
-GPT2_INIT_STD = 0.02  # GPT-2's and nanoGPT's std for the initial weights and tables
+# GPT-2's initial scale: N(0, 0.02) for the token table and the weights (nanoGPT's
+# _init_weights too), N(0, 0.01) for the position table in OpenAI's src/model.py.
+GPT2_INIT_STD = 0.02
+GPT2_POSITION_INIT_STD = 0.01
 
 
 class CausalSelfAttention(nn.Module):

@@ -256,6 +256,9 @@ FACTS: dict[str, Callable[[], object]] = {
     "gpt2_block_size": lambda: GPT2_SMALL["block_size"],
     "gpt2_n_embd": lambda: GPT2_SMALL["n_embd"],
     "gpt2_init_std": lambda: _attention("GPT2_INIT_STD"),
+    "gpt2_position_init_std": lambda: _attention("GPT2_POSITION_INIT_STD"),
+    "training_n_embd": lambda: _training_default("n_embd"),
+    "training_block_size": lambda: _training_default("block_size"),
     "gpt2_merges": lambda: _from("bpe", "GPT2_MERGES"),
     "gpt2_n_layer": lambda: _from("scale", "N_LAYER"),
     "gpt2_parameters": lambda: _from("scale", "gpt2_parameter_count"),
@@ -281,6 +284,15 @@ def _attention(name: str) -> object:
     from embeddings_explained import attention
 
     return getattr(attention, name)
+
+
+def _training_default(name: str) -> object:
+    """A default argument of the training demo's ``train()``, read from its signature."""
+    import inspect
+
+    from embeddings_explained.training import train
+
+    return inspect.signature(train).parameters[name].default
 
 
 def fact(name: str) -> str:
