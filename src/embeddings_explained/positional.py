@@ -9,9 +9,9 @@
   added to the input; queries and keys are rotated by an angle proportional to their
   position, pair by pair, so that ``q . k`` depends only on the offset ``m - n``.
 
-Pairs are adjacent columns ``(2i, 2i + 1)`` here, as in the RoFormer paper; Llama's code
-pairs column i with column ``i + C/2`` instead, which is the same idea with the columns
-in another order.
+Pairs are adjacent columns ``(2i, 2i + 1)`` here, as in the RoFormer paper and Meta's
+Llama code; GPT-NeoX and Hugging Face's Llama pair column i with column ``i + C/2``
+instead, the same idea with the columns in another order.
 """
 
 from __future__ import annotations
