@@ -55,6 +55,7 @@ GPT2_INIT_STD = 0.02
 GPT2_POSITION_INIT_STD = 0.01
 
 
+# --8<-- [start:attention]
 class CausalSelfAttention(nn.Module):
     """``n_head`` heads of causal self-attention: ``[B, T, C] -> [B, T, C]``."""
 
@@ -78,6 +79,9 @@ class CausalSelfAttention(nn.Module):
         y = F.softmax(att, dim=-1) @ v  # (B, nh, T, hs)
         out: torch.Tensor = self.c_proj(y.transpose(1, 2).reshape(B, T, C))  # (B, T, C)
         return out
+
+
+# --8<-- [end:attention]
 
 
 class MLP(nn.Module):
@@ -184,34 +188,22 @@ def train_attention(
     init_std: float | None = GPT2_INIT_STD,
 ) -> AttentionRun:
     """Train a one-head, one-block ``TinyGPT`` on the shipped text; deterministic per seed."""
-    with one_thread():
-        return _train(steps, batch_size, block_size, n_embd, lr, seed, init_std)
-
-
-def _train(
-    steps: int,
-    batch_size: int,
-    block_size: int,
-    n_embd: int,
-    lr: float,
-    seed: int,
-    init_std: float | None,
-) -> AttentionRun:
-    torch.manual_seed(seed)
-    model = TinyGPT(256, block_size, n_embd, init_std=init_std)
-    data = torch.tensor(ByteTokenizer().encode(load_text()))  # (N,)
-    pos_before = model.embeddings.position_embedding.weight.detach().clone()
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    losses = []
-    for _ in range(steps):
-        starts = torch.randint(0, len(data) - block_size, (batch_size,))
-        x = torch.stack([data[s : s + block_size] for s in starts])  # (B, T)
-        y = torch.stack([data[s + 1 : s + 1 + block_size] for s in starts])  # (B, T)
-        loss = F.cross_entropy(model(x).view(-1, 256), y.view(-1))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
+    with one_thread():  # the same bits for any torch.set_num_threads
+        torch.manual_seed(seed)
+        model = TinyGPT(256, block_size, n_embd, init_std=init_std)
+        data = torch.tensor(ByteTokenizer().encode(load_text()))  # (N,)
+        pos_before = model.embeddings.position_embedding.weight.detach().clone()
+        optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+        losses = []
+        for _ in range(steps):
+            starts = torch.randint(0, len(data) - block_size, (batch_size,))
+            x = torch.stack([data[s : s + block_size] for s in starts])  # (B, T)
+            y = torch.stack([data[s + 1 : s + 1 + block_size] for s in starts])  # (B, T)
+            loss = F.cross_entropy(model(x).view(-1, 256), y.view(-1))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
     model.eval()
     return AttentionRun(model, pos_before, tuple(losses))
 
