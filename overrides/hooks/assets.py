@@ -1,7 +1,7 @@
 """MkDocs hook: add the files that are computed from the package at build time.
 
 - ``assets/generated/*.svg``: the figures of ``embeddings_explained.figures``.
-- ``assets/generated/embeddings-seed0.json``: the seeded tables, for the explorer page.
+- ``showcase.EXPLORER_DATA`` (a JSON file): the seeded tables, for the explorer page.
 
 They are added as generated files (never written into docs/), so `mkdocs serve`
 does not rebuild in a loop and nothing generated is committed.
@@ -16,11 +16,12 @@ from mkdocs.structure.files import File, Files
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    from embeddings_explained.figures import FIGURES
-    from embeddings_explained.showcase import explorer_data
+    from embeddings_explained.figures import ASSET_DIR, FIGURES, picture
+    from embeddings_explained.showcase import EXPLORER_DATA, explorer_data
 
-    for name, make in FIGURES.items():
-        files.append(File.generated(config, f"assets/generated/{name}", content=make()))
+    for name in FIGURES:
+        svg = picture(name).svg  # pages show it with <!-- gen:figure NAME -->, alt text included
+        files.append(File.generated(config, f"{ASSET_DIR}/{name}.svg", content=svg))
     data = json.dumps(explorer_data(), separators=(",", ":"))
-    files.append(File.generated(config, "assets/generated/embeddings-seed0.json", content=data))
+    files.append(File.generated(config, EXPLORER_DATA, content=data))
     return files

@@ -1,37 +1,92 @@
-"""Pictures of the real tables, drawn with matplotlib at site build time.
+"""Pictures of the real tables, each drawn together with its alt text.
 
-Every figure is computed from the package (seed 0) and returned as SVG text; the site's
-build hook (overrides/hooks/generated.py) writes them under ``assets/generated/``.
-Figures are drawn on white so that they read the same in light and dark mode.
+- ``FIGURES``: name -> function drawing a matplotlib figure from the package (seed 0) and
+  returning it with its alt text, so the words cannot drift from the numbers.
+- ``picture(name)``: that figure as SVG, with its alt text and size; the site's build hook
+  writes the SVG under ``assets/generated/``, and a page shows it with the fragment
+  ``<!-- gen:figure NAME -->`` (``figure_markdown``), alt text and size included.
+- ``diagram()`` and ``diagram_text()``: the Visual summary's flow diagram (inline SVG in
+  two layouts, wide and narrow) and its text version, sizes and ids from the model.
+
+Legible on a phone: SVG text shrinks with the image, so every figure is at most
+``FIGURE_WIDTH_PT`` points wide with text of at least ``MIN_FONT_PT`` points. Shown at
+320 CSS px or wider (a 390 px phone gives the column 358 px), its text is 11 px or larger;
+on a laptop it shows at its natural size (1 pt = 4/3 px). Heatmaps keep one table row per
+figure row, as the tables on the pages do. Figures are drawn on white, so they read the
+same in light and dark mode.
 """
 
 from __future__ import annotations
 
+import functools
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
 from typing import TYPE_CHECKING
 
 import torch
 
-from embeddings_explained.showcase import fmt, hi_example, seeded_embeddings
+from embeddings_explained.showcase import (
+    HI,
+    byte_label,
+    dim_labels,
+    fmt,
+    hi_example,
+    seeded_embeddings,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
 
-__all__ = ["FIGURES"]
+__all__ = [
+    "FIGURES",
+    "FIGURE_WIDTH_PT",
+    "MIN_FONT_PT",
+    "Picture",
+    "diagram",
+    "diagram_text",
+    "figure_markdown",
+    "picture",
+]
+
+FIGURE_WIDTH_PT = 320  # shown >= 320 px wide, 1 pt of the figure is >= 1 CSS px
+MIN_FONT_PT = 11
+ASSET_DIR = "assets/generated"
+CMAP, VMAX = "RdBu_r", 3.0  # the tables are N(0, 1): almost every value lies in [-3, 3]
 
 
-def _figure(width: float, height: float) -> Figure:
+@dataclass(frozen=True)
+class Picture:
+    """A figure as the site shows it: SVG text, alt text and natural size in CSS px."""
+
+    svg: str
+    alt: str
+    width: int
+    height: int
+
+
+def _figure(height_pt: float) -> Figure:
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
     matplotlib.rcParams.update(
-        {"svg.fonttype": "none", "svg.hashsalt": "embeddings-explained", "font.size": 10}
+        {
+            "svg.fonttype": "none",  # text stays text: selectable, searchable, measurable
+            "svg.hashsalt": "embeddings-explained",
+            "font.size": MIN_FONT_PT,
+            # matplotlib measures with DejaVu Sans; browsers without it use their sans-serif
+            "font.family": "sans-serif",
+            "font.sans-serif": ["DejaVu Sans"],
+        }
     )
-    return Figure(figsize=(width, height), facecolor="white", layout="constrained")
+    return Figure(
+        figsize=(FIGURE_WIDTH_PT / 72, height_pt / 72), facecolor="white", layout="constrained"
+    )
 
 
 def _svg(fig: Figure) -> str:
@@ -40,128 +95,393 @@ def _svg(fig: Figure) -> str:
     return buf.getvalue()
 
 
-def _char(i: int) -> str:
-    c = chr(i)
-    return {" ": "SP", "\n": "NL"}.get(c, c if c.isprintable() and i < 127 else f"{i}")
-
-
-def token_table_heatmap(first: int = 64, last: int = 127) -> str:
-    w = seeded_embeddings().token_embedding.weight.detach()[first : last + 1]  # (rows, 4)
-    fig = _figure(10, 2.6)
-    ax = fig.subplots()
-    im = ax.imshow(w.T.numpy(), cmap="RdBu_r", vmin=-3, vmax=3, aspect="auto")
-    ax.set_xticks(range(last - first + 1), [_char(i) for i in range(first, last + 1)], fontsize=7)
-    ax.set_yticks(range(w.shape[1]), [f"dim {j}" for j in range(w.shape[1])])
-    for i in (72, 105):
-        ax.add_patch(_box(i - first - 0.5, -0.5, 1, w.shape[1]))
-    ax.set_title(
-        f"Token table, rows {first}–{last} (of 256), seed 0; rows 72 'H' and 105 'i' framed"
-    )
-    fig.colorbar(im, ax=ax, shrink=0.8)
-    return _svg(fig)
-
-
 def _box(x: float, y: float, w: float, h: float) -> Rectangle:
     from matplotlib.patches import Rectangle
 
-    return Rectangle((x, y), w, h, fill=False, edgecolor="black", linewidth=2)
-
-
-def position_table_heatmap() -> str:
-    p = seeded_embeddings().position_embedding.weight.detach()  # (8, 4)
-    fig = _figure(4.2, 3.6)
-    ax = fig.subplots()
-    im = ax.imshow(p.numpy(), cmap="RdBu_r", vmin=-3, vmax=3)
-    _annotate(ax, p)
-    ax.set_yticks(range(p.shape[0]), [f"position {i}" for i in range(p.shape[0])])
-    ax.set_xticks(range(p.shape[1]), [f"dim {j}" for j in range(p.shape[1])])
-    ax.set_title("Position table, all 8 rows, seed 0")
-    fig.colorbar(im, ax=ax, shrink=0.8)
-    return _svg(fig)
+    return Rectangle((x, y), w, h, fill=False, edgecolor="black", linewidth=2.5, clip_on=False)
 
 
 def _annotate(ax: Axes, values: torch.Tensor) -> None:
-    for (r, c), v in zip(
-        torch.cartesian_prod(torch.arange(values.shape[0]), torch.arange(values.shape[1])).tolist(),
-        values.flatten().tolist(),
-        strict=True,
-    ):
-        ax.text(
-            c,
-            r,
-            fmt(v),
-            ha="center",
-            va="center",
-            fontsize=8,
-            color="white" if abs(v) > 1.8 else "black",
-        )
+    """Write each value in its cell, white on the darkest colours."""
+    for r, row in enumerate(values.tolist()):
+        for c, v in enumerate(row):
+            color = "white" if abs(v) > 0.6 * VMAX else "black"
+            ax.text(c, r, fmt(v), ha="center", va="center", color=color)
 
 
-def hi_lookup() -> str:
-    ex = hi_example()
-    panels = [
-        ("token rows 72 'H', 105 'i'", ex["tok"][0], ["row 72 'H'", "row 105 'i'"]),
-        ("position rows 0, 1", ex["pos"], ["row 0", "row 1"]),
-        ("sum = output [0]", ex["out"][0], ["'H' @ 0", "'i' @ 1"]),
-    ]
-    fig = _figure(10, 2.2)
-    axes = fig.subplots(1, 3)
-    for ax, (title, values, labels) in zip(axes, panels, strict=True):
-        ax.imshow(values.numpy(), cmap="RdBu_r", vmin=-3, vmax=3)
-        _annotate(ax, values)
+def _colorbar(fig: Figure, im: object, axes: object) -> None:
+    bar = fig.colorbar(im, ax=axes, orientation="horizontal", fraction=0.05, aspect=30)
+    bar.set_label("blue: negative, red: positive")
+
+
+def token_table_heatmap() -> tuple[Figure, str]:
+    w = seeded_embeddings().token_embedding.weight.detach()  # (256, 4)
+    ranges = [("capitals", ord("A"), ord("Z")), ("lower case", ord("a"), ord("z"))]
+    framed = hi_example()["ids"][0].tolist()  # the rows "Hi" looks up
+    fig = _figure(height_pt=500)
+    axes = fig.subplots(1, 2)
+    for ax, (title, first, last) in zip(axes, ranges, strict=True):
+        rows = w[first : last + 1]  # (26, 4): one figure row per table row
+        im = ax.imshow(rows.numpy(), cmap=CMAP, vmin=-VMAX, vmax=VMAX, aspect="auto")
+        ax.set_yticks(range(len(rows)), [byte_label(i) for i in range(first, last + 1)])
+        ax.set_xticks(range(w.shape[1]), [str(j) for j in range(w.shape[1])])
+        ax.set_xlabel("dim")
         ax.set_title(title)
-        ax.set_yticks([0, 1], labels)
-        ax.set_xticks(range(values.shape[1]), [f"dim {j}" for j in range(values.shape[1])])
-    fig.suptitle('"Hi": two token rows + two position rows = two output vectors')
-    return _svg(fig)
+        for i in framed:
+            if first <= i <= last:
+                ax.add_patch(_box(-0.5, i - first - 0.5, w.shape[1], 1))
+    _colorbar(fig, im, axes)
+    alt = (
+        f"Heatmap of the token table's rows {byte_label(ranges[0][1])} to "
+        f"{byte_label(ranges[0][2])} (capital letters) and {byte_label(ranges[1][1])} to "
+        f"{byte_label(ranges[1][2])} (lower-case letters), seed 0: one row of the picture "
+        f"per row of the table, its {w.shape[1]} numbers coloured blue for negative and red "
+        f"for positive; rows {' and '.join(byte_label(i) for i in framed)} are framed."
+    )
+    return fig, alt
 
 
-def loss_curve() -> str:
+def position_table_heatmap() -> tuple[Figure, str]:
+    p = seeded_embeddings().position_embedding.weight.detach()  # (8, 4)
+    fig = _figure(height_pt=260)
+    ax = fig.subplots()
+    ax.imshow(p.numpy(), cmap=CMAP, vmin=-VMAX, vmax=VMAX, aspect="auto")
+    _annotate(ax, p)
+    ax.set_yticks(range(p.shape[0]), [str(i) for i in range(p.shape[0])])
+    ax.set_ylabel("position")
+    ax.set_xticks(range(p.shape[1]), dim_labels(p.shape[1]))
+    ax.xaxis.tick_top()
+    alt = (
+        f"Heatmap of the whole position table, {p.shape[0]} rows (positions 0 to "
+        f"{p.shape[0] - 1}) by {p.shape[1]} columns, seed 0, each value written in its cell "
+        f"and coloured blue for negative and red for positive; row 0 reads "
+        f"{', '.join(fmt(float(x)) for x in p[0])}."
+    )
+    return fig, alt
+
+
+def hi_lookup() -> tuple[Figure, str]:
+    ex = hi_example()
+    ids = ex["ids"][0].tolist()
+    chars = [chr(i) for i in ids]
+    panels = [
+        ("token rows", ex["tok"][0], [byte_label(i) for i in ids]),
+        ("+ position rows", ex["pos"], [f"position {t}" for t in range(len(ids))]),
+        ("= output [0]", ex["out"][0], [f"'{c}' @ {t}" for t, c in enumerate(chars)]),
+    ]
+    n = ex["out"].shape[-1]
+    fig = _figure(height_pt=70 * len(panels) + 20)
+    axes = fig.subplots(len(panels), 1, sharex=True)
+    for k, (ax, (title, values, labels)) in enumerate(zip(axes, panels, strict=True)):
+        ax.imshow(values.numpy(), cmap=CMAP, vmin=-VMAX, vmax=VMAX, aspect="auto")
+        _annotate(ax, values)
+        ax.set_title(title, loc="left")
+        ax.set_yticks(range(len(labels)), labels)
+        ax.set_xticks(range(n), dim_labels(n))
+        ax.tick_params(axis="x", labelbottom=False, labeltop=k == 0, bottom=False, top=k == 0)
+    out = ex["out"][0]
+    alt = (
+        f"Three small heatmaps stacked so that their columns line up: the token rows "
+        f"{' and '.join(byte_label(i) for i in ids)}, plus the position rows "
+        f'{" and ".join(str(t) for t in range(len(ids)))}, equals the output for "{HI}", '
+        f"each value written in its cell; the output for '{chars[0]}' at position 0 reads "
+        f"{', '.join(fmt(float(x)) for x in out[0])}."
+    )
+    return fig, alt
+
+
+def loss_curve() -> tuple[Figure, str]:
     from embeddings_explained.training import train, uniform_loss
 
     run = train()
-    fig = _figure(7, 3.4)
+    fig = _figure(height_pt=240)
     ax = fig.subplots()
     every = 10  # one point per 10 steps keeps the picture light; each is their mean
     kept = len(run.losses) // every * every
     means = torch.tensor(run.losses[:kept]).reshape(-1, every).mean(dim=1)
     steps = torch.arange(len(means)) * every + every / 2
-    label = f"training loss, mean of {every} steps"
-    ax.plot(steps, means, linewidth=1.2, color="#3f51b5", label=label)
+    ax.plot(steps, means, linewidth=1.5, color="#3f51b5", label=f"loss, mean of {every} steps")
     ax.axhline(uniform_loss(), color="#c62828", linestyle="--", label="ln 256: knowing nothing")
     ax.set_xlabel("step")
     ax.set_ylabel("cross-entropy (nats)")
-    ax.set_ylim(bottom=0)
-    ax.legend()
-    ax.set_title("Next-byte model on the opening of Alice in Wonderland, seed 0")
-    return _svg(fig)
+    ax.set_ylim(0, uniform_loss() * 1.45)
+    ax.legend(loc="upper right")
+    alt = (
+        f"Line plot of the training loss over {len(run.losses):,} steps (seed 0), each point "
+        f"the mean of {every} steps: it starts at {run.losses[0]:.2f}, near the dashed line "
+        f"at ln 256 = {uniform_loss():.2f}, falls steeply at first, then flattens out; the "
+        f"mean of the last {every} steps is {means[-1].item():.2f}."
+    )
+    return fig, alt
 
 
-def trained_pca() -> str:
+def trained_pca() -> tuple[Figure, str]:
     from embeddings_explained.training import byte_map, train
 
     groups, xy = byte_map(train())
-    fig = _figure(7, 5.2)
+    fig = _figure(height_pt=400)
     ax = fig.subplots()
-    colors = ["#c62828", "#1565c0", "#6a1b9a", "#2e7d32", "#ef6c00"]
+    colors = ["#c62828", "#1565c0", "#6a1b9a", "#2e7d32", "#e65100"]
     for (name, members), color in zip(groups.items(), colors, strict=True):
         pts = [xy[i] for i in members]
-        ax.scatter([p[0] for p in pts], [p[1] for p in pts], color=color, label=name, s=18)
-        for i, (x, y) in zip(members, pts, strict=True):
-            ax.annotate(
-                _char(i), (x, y), xytext=(3, 3), textcoords="offset points", fontsize=9, color=color
-            )
+        ax.scatter([p[0] for p in pts], [p[1] for p in pts], color=color, label=name, s=16)
     ax.set_xlabel("principal component 1")
     ax.set_ylabel("principal component 2")
-    ax.legend(fontsize=8)
-    ax.set_title("Trained token rows of the bytes in the text, PCA to 2-D")
-    return _svg(fig)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=2, frameon=False)
+    labelled = _label_points(fig, ax, groups, xy, colors)
+    total = sum(len(m) for m in groups.values())
+    counts = ", ".join(f"{len(m)} {name}" for name, m in groups.items())
+    labels = (
+        "each point carries its character"
+        if labelled == total
+        else f"{labelled} points carry their character (a label that would cover another is "
+        "left off)"
+    )
+    alt = (
+        f"Scatter plot of the trained token rows of the {total} bytes in the training text, "
+        f"projected to two dimensions (PCA) and coloured by group ({counts}); {labels}."
+    )
+    return fig, alt
 
 
-FIGURES = {
-    "token-table.svg": token_table_heatmap,
-    "position-table.svg": position_table_heatmap,
-    "hi-lookup.svg": hi_lookup,
-    "loss-curve.svg": loss_curve,
-    "trained-pca.svg": trained_pca,
+def _label_points(
+    fig: Figure,
+    ax: Axes,
+    groups: dict[str, list[int]],
+    xy: dict[int, tuple[float, float]],
+    colors: list[str],
+) -> int:
+    """Write each point's character beside it where it overlaps no other label; return how many.
+
+    Labels are placed after layout, in display coordinates, trying eight spots around the
+    point; a label with no free spot is left off (its point and colour still show it).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw_without_rendering()  # fixes the layout, so extents are final
+    placed: list[object] = []
+    inside = ax.get_window_extent(renderer)
+    spots = [(3, 2), (3, -12), (-10, 2), (-10, -12), (4, -5), (-11, -5), (-3, 5), (-3, -15)]
+    count = 0
+    for (_, members), color in zip(groups.items(), colors, strict=True):
+        for i in members:
+            label = {" ": "SP", "\n": "NL"}.get(chr(i), chr(i))
+            text = ax.annotate(label, xy[i], (0, 0), textcoords="offset points", color=color)
+            text.set_in_layout(False)
+            for dx, dy in spots:
+                text.set_position((dx * len(label) ** 0.5, dy))
+                box = text.get_window_extent(renderer)
+                free = all(not box.overlaps(other) for other in placed)  # type: ignore[attr-defined]
+                within = inside.x0 <= box.x0 and box.x1 <= inside.x1
+                if free and within and inside.y0 <= box.y0 and box.y1 <= inside.y1:
+                    placed.append(box.expanded(1.05, 1.05))
+                    count += 1
+                    break
+            else:
+                text.remove()
+    return count
+
+
+FIGURES: dict[str, Callable[[], tuple[Figure, str]]] = {
+    "token-table": token_table_heatmap,
+    "position-table": position_table_heatmap,
+    "hi-lookup": hi_lookup,
+    "loss-curve": loss_curve,
+    "trained-pca": trained_pca,
 }
+
+
+@functools.cache
+def picture(name: str) -> Picture:
+    """The figure ``name`` of :data:`FIGURES` as the site shows it."""
+    if name not in FIGURES:
+        raise ValueError(f"unknown figure {name!r}; known: {', '.join(FIGURES)}")
+    fig, alt = FIGURES[name]()
+    width, height = (round(x * 96) for x in fig.get_size_inches())  # CSS px: 96 per inch
+    return Picture(_svg(fig), alt, width, height)
+
+
+def figure_markdown(*args: str) -> str:
+    """``<!-- gen:figure NAME -->``: the image line, with alt text and size from the figure.
+
+    The size lets the browser keep the image's room before it loads (no layout shift).
+    """
+    if len(args) != 1:
+        raise ValueError(f"fragment 'figure' takes one figure name, got {args!r}")
+    p = picture(args[0])
+    return f'![{p.alt}]({ASSET_DIR}/{args[0]}.svg){{ width="{p.width}" height="{p.height}" }}'
+
+
+# --------------------------------------------------------------------------- the diagram
+
+
+@dataclass(frozen=True)
+class _Flow:
+    """What the Visual summary states, from the model and the worked example."""
+
+    token_table: str  # "256 × 4"
+    position_table: str
+    ids: list[int]  # the token ids of "Hi"
+    chars: str  # "H, i"
+    positions: list[int]
+    shape: list[int]  # of the output, [B, T, C]
+
+
+def _flow() -> _Flow:
+    emb, ex = seeded_embeddings(), hi_example()
+    ids = ex["ids"][0].tolist()
+    return _Flow(
+        token_table=f"{emb.vocab_size} × {emb.n_embd}",
+        position_table=f"{emb.block_size} × {emb.n_embd}",
+        ids=ids,
+        chars=", ".join(chr(i) for i in ids),
+        positions=list(range(len(ids))),
+        shape=list(ex["out"].shape),
+    )
+
+
+def _text(x: float, y: float, s: str, cls: str = "ee-label") -> str:
+    return f'<text x="{x:g}" y="{y:g}" class="{cls}">{escape(s)}</text>'
+
+
+def _rect(x: float, y: float, w: float, h: float, cls: str = "ee-box") -> str:
+    return f'<rect x="{x:g}" y="{y:g}" width="{w:g}" height="{h:g}" rx="8" class="{cls}"/>'
+
+
+def _arrow(d: str, cls: str, layout: str) -> str:
+    return f'<path d="{d}" class="{cls}" marker-end="url(#ee-arrow-{layout})"/>'
+
+
+def _svg_open(layout: str, width: int, height: int, f: _Flow) -> str:
+    desc = (
+        f"Initialization, once: a token embedding table of {f.token_table} random numbers "
+        f"and a position embedding table of {f.position_table} random numbers. Forward "
+        f'pass, every call: the input "{HI}" becomes the token ids {f.ids}; those rows are '
+        f"looked up in the token table and rows "
+        f"{' and '.join(map(str, f.positions))} in the position table; the "
+        f"token vectors and the position vectors are added, giving the final embeddings for "
+        f'"{HI}" of shape {f.shape}.'
+    )
+    return (
+        f'<svg class="ee-{layout}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="ee-flow-title-{layout} ee-flow-desc-{layout}" '
+        f'xmlns="http://www.w3.org/2000/svg">\n'
+        f'<title id="ee-flow-title-{layout}">Initialization versus forward pass</title>\n'
+        f'<desc id="ee-flow-desc-{layout}">{escape(desc)}</desc>\n'
+        f'<defs><marker id="ee-arrow-{layout}" viewBox="0 0 10 10" refX="9" refY="5" '
+        f'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
+        f'<path d="M0,0 L10,5 L0,10 z" class="ee-head"/></marker></defs>'
+    )
+
+
+def _diagram_wide(f: _Flow) -> str:
+    """Two columns (token table | position table), for a laptop: 720 units for ~690 px."""
+    ids, positions = f.ids, f.positions
+    rows = 26 + 22 * len(ids)  # the lookup boxes grow with the text
+    y2 = 240 + rows + 30  # vectors
+    y3 = y2 + 75  # result
+    parts = [
+        _svg_open("wide", 720, y3 + 55, f),
+        _text(20, 30, "INITIALIZATION (happens once, in __init__)", "ee-phase"),
+        _rect(60, 45, 250, 80, "ee-box ee-table"),
+        _text(185, 75, "Token embedding table"),
+        _text(185, 97, f"{f.token_table} · random N(0, 1)", "ee-small"),
+        _rect(410, 45, 250, 80, "ee-box ee-table"),
+        _text(535, 75, "Position embedding table"),
+        _text(535, 97, f"{f.position_table} · random N(0, 1)", "ee-small"),
+        '<line x1="20" y1="150" x2="700" y2="150" class="ee-rule"/>',
+        _text(20, 180, "FORWARD PASS (happens every time text comes in)", "ee-phase"),
+        _text(360, 210, f'Input "{HI}" → token ids {ids}'),
+        _rect(60, 240, 250, rows),
+        _rect(410, 240, 250, rows),
+        *(_text(185, 268 + 22 * k, f"Look up row {i}") for k, i in enumerate(ids)),
+        *(_text(535, 268 + 22 * k, f"Look up row {t}") for k, t in enumerate(positions)),
+        _arrow("M185,125 L185,236", "ee-read", "wide"),
+        _arrow("M535,125 L535,236", "ee-read", "wide"),
+        _text(195, 230, "rows read, table unchanged", "ee-note"),
+        _rect(60, y2, 250, 50),
+        _text(185, y2 + 30, f"Token vectors for {f.chars}"),
+        _rect(410, y2, 250, 50),
+        _text(535, y2 + 30, f"Position vectors for {', '.join(map(str, positions))}"),
+        _text(360, y2 + 34, "+", "ee-plus"),
+        _arrow(f"M185,{240 + rows} L185,{y2 - 4}", "ee-flow", "wide"),
+        _arrow(f"M535,{240 + rows} L535,{y2 - 4}", "ee-flow", "wide"),
+        _rect(190, y3, 340, 44, "ee-box ee-result"),
+        _text(360, y3 + 27, f'Final embeddings for "{HI}" · {f.shape}'),
+        _arrow(f"M185,{y2 + 50} L300,{y3 - 4}", "ee-flow", "wide"),
+        _arrow(f"M535,{y2 + 50} L420,{y3 - 4}", "ee-flow", "wide"),
+        "</svg>",
+    ]
+    return "\n".join(parts)
+
+
+def _diagram_narrow(f: _Flow) -> str:
+    """One column, top to bottom, for a phone: 340 units for ~360 px."""
+    ids, positions = f.ids, f.positions
+    parts = [
+        _svg_open("narrow", 340, 578, f),
+        _text(10, 22, "INITIALIZATION", "ee-phase"),
+        _text(10, 40, "happens once, in __init__", "ee-note"),
+        _rect(10, 52, 320, 58, "ee-box ee-table"),
+        _text(170, 76, "Token embedding table"),
+        _text(170, 98, f"{f.token_table} · random N(0, 1)", "ee-small"),
+        _rect(10, 120, 320, 58, "ee-box ee-table"),
+        _text(170, 144, "Position embedding table"),
+        _text(170, 166, f"{f.position_table} · random N(0, 1)", "ee-small"),
+        '<line x1="10" y1="198" x2="330" y2="198" class="ee-rule"/>',
+        _text(10, 224, "FORWARD PASS", "ee-phase"),
+        _text(10, 242, "happens every time text comes in", "ee-note"),
+        _text(170, 272, f'Input "{HI}" → token ids {ids}'),
+        _arrow("M170,280 L170,298", "ee-flow", "narrow"),
+        _rect(10, 302, 320, 58),
+        _text(170, 326, f"Token table: look up rows {', '.join(map(str, ids))}"),
+        _text(170, 348, f"→ token vectors for {f.chars}", "ee-small"),
+        _text(170, 386, "+", "ee-plus"),
+        _rect(10, 396, 320, 58),
+        _text(170, 420, f"Position table: look up rows {', '.join(map(str, positions))}"),
+        _text(170, 442, f"→ position vectors for {', '.join(map(str, positions))}", "ee-small"),
+        _text(170, 480, "=", "ee-plus"),
+        _rect(10, 490, 320, 50, "ee-box ee-result"),
+        _text(170, 520, f'Final embeddings for "{HI}" · {f.shape}'),
+        _text(10, 566, "rows are read; the tables do not change", "ee-note"),
+        "</svg>",
+    ]
+    return "\n".join(parts)
+
+
+def diagram() -> str:
+    """``<!-- gen:diagram -->``: the flow diagram as inline SVG, one layout per screen.
+
+    Inline, so its colours follow Material's light and dark palettes (extra.css); the
+    stylesheet shows the wide layout on a laptop and the narrow one on a phone.
+    """
+    f = _flow()
+    return (
+        '<figure class="ee-diagram">\n'
+        f"{_diagram_wide(f)}\n{_diagram_narrow(f)}\n"
+        "<figcaption>Initialization fills two tables once; each forward pass looks up rows "
+        "and adds them.</figcaption>\n</figure>"
+    )
+
+
+def diagram_text() -> str:
+    """``<!-- gen:diagram-text -->``: the diagram in words, in a collapsed admonition."""
+    f = _flow()
+    ids, positions = f.ids, f.positions
+    lines = [
+        "INITIALIZATION (once, in __init__)",
+        f"  token embedding table:    {f.token_table:>7}, random N(0, 1)",
+        f"  position embedding table: {f.position_table:>7}, random N(0, 1)",
+        "",
+        "FORWARD PASS (every call)",
+        f'  input "{HI}" -> token ids {ids}',
+        f"  token table: look up rows {', '.join(map(str, ids))}",
+        f"    -> token vectors for {f.chars}",
+        f"  position table: look up rows {', '.join(map(str, positions))}",
+        f"    -> position vectors for {', '.join(map(str, positions))}",
+        "  token vectors + position vectors",
+        f'    -> final embeddings for "{HI}", shape {f.shape}',
+    ]
+    body = "\n".join(f"    {line}".rstrip() for line in ["```text", *lines, "```"])
+    return f'??? info "Text version of the diagram"\n\n{body}'

@@ -18,6 +18,7 @@ from embeddings_explained.tokenizer import ByteTokenizer
 __all__ = [
     "FACTS",
     "FRAGMENTS",
+    "EXPLORER_DATA",
     "GPT2_SMALL",
     "HI",
     "SEED",
@@ -206,6 +207,10 @@ def torch_version() -> str:
     return torch.__version__.split("+")[0]
 
 
+# Where the site build writes explorer_data() and where the explorer page links to it.
+EXPLORER_DATA = "assets/generated/embeddings-seed0.json"
+
+
 def explorer_data() -> dict[str, object]:
     """The seeded tables and sizes, for the site's in-browser explorer (exported as JSON)."""
     emb = seeded_embeddings()
@@ -219,7 +224,28 @@ def explorer_data() -> dict[str, object]:
         "token_embedding": emb.token_embedding.weight.detach().tolist(),
         "position_embedding": emb.position_embedding.weight.detach().tolist(),
         "too_long_message": too_long_message("{T}", emb.block_size),
+        "byte_labels": [byte_label(i) for i in range(emb.vocab_size)],
     }
+
+
+def explorer_link(*text: str) -> str:
+    """``<!-- gen:explorer-data the tables -->``: a link to the explorer's JSON.
+
+    The explorer script reads the tables from this link, so their file name is written
+    once (``EXPLORER_DATA``), and mkdocs checks at build time that the file is there.
+    """
+    return f"[{' '.join(text) or 'the tables as JSON'}]({EXPLORER_DATA}){{ #ee-data }}"
+
+
+def _figures(name: str) -> Callable[..., str]:
+    """A fragment of figures.py, imported only when a page asks (it imports matplotlib)."""
+
+    def fragment(*args: str) -> str:
+        from embeddings_explained import figures
+
+        return str(getattr(figures, name)(*args))
+
+    return fragment
 
 
 # GPT-2 small's sizes (Radford et al. 2019; nanoGPT's GPTConfig), for pages that compare.
@@ -323,4 +349,8 @@ FRAGMENTS: dict[str, Callable[..., str]] = {
     "hi-addition": hi_addition,
     "hi-addition-by-dim": hi_addition_by_dim,
     "hi-shape": hi_shape,
+    "explorer-data": explorer_link,
+    "figure": _figures("figure_markdown"),
+    "diagram": _figures("diagram"),
+    "diagram-text": _figures("diagram_text"),
 }

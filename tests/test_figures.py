@@ -1,0 +1,142 @@
+"""The figures: readable on a phone, one table row per picture row, alt text from the numbers.
+
+The browser tests check the built SVGs again as displayed (tests/test_site_browser.py);
+these check the drawings themselves, with matplotlib's own text extents.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import combinations
+
+import pytest
+import torch
+
+from embeddings_explained.figures import (
+    FIGURE_WIDTH_PT,
+    FIGURES,
+    MIN_FONT_PT,
+    diagram,
+    diagram_text,
+    figure_markdown,
+    picture,
+)
+from embeddings_explained.showcase import byte_label, fmt, hi_example, seeded_embeddings
+
+
+@pytest.fixture(scope="module")
+def drawn() -> dict[str, tuple[object, str]]:
+    """Every figure drawn once, laid out, with its alt text."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    out = {}
+    for name, draw in FIGURES.items():
+        fig, alt = draw()
+        FigureCanvasAgg(fig).draw()
+        out[name] = (fig, alt)
+    return out
+
+
+def _texts(fig: object) -> list[object]:
+    from matplotlib.text import Text
+
+    return [
+        t
+        for t in fig.findobj(Text)  # type: ignore[attr-defined]
+        if t.get_visible() and t.get_text().strip() and t.get_figure() is not None
+    ]
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_figure_fits_a_phone_column_with_text_of_at_least_11_px(
+    drawn: dict[str, tuple[object, str]], name: str
+) -> None:
+    fig, _ = drawn[name]
+    width_pt = fig.get_size_inches()[0] * 72  # type: ignore[attr-defined]
+    assert width_pt <= FIGURE_WIDTH_PT
+    small = {t.get_text(): t.get_fontsize() for t in _texts(fig) if t.get_fontsize() < MIN_FONT_PT}
+    assert not small, f"{name}: text under {MIN_FONT_PT} pt: {small}"
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_no_two_texts_of_a_figure_overlap(drawn: dict[str, tuple[object, str]], name: str) -> None:
+    fig, _ = drawn[name]
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in _texts(fig)]
+    clashes = [
+        (a, b)
+        for (a, box_a), (b, box_b) in combinations(boxes, 2)
+        if box_a.overlaps(box_b) and box_a.intersection(box_a, box_b).width > 0.5  # type: ignore[union-attr]
+    ]
+    assert not clashes, f"{name}: overlapping text: {clashes[:5]}"
+
+
+def test_token_heatmap_has_one_picture_row_per_table_row(
+    drawn: dict[str, tuple[object, str]],
+) -> None:
+    fig, alt = drawn["token-table"]
+    w = seeded_embeddings().token_embedding.weight.detach()
+    images = [ax.get_images()[0] for ax in fig.axes if ax.get_images()]  # type: ignore[attr-defined]
+    firsts = [ord("A"), ord("a")]
+    assert len(images) == len(firsts)
+    for image, first in zip(images, firsts, strict=True):
+        shown = torch.as_tensor(image.get_array().data)
+        assert torch.equal(shown, w[first : first + shown.shape[0]])  # rows are rows
+    for i in hi_example()["ids"][0].tolist():  # the framed rows are named in the alt text
+        assert byte_label(i) in alt
+
+
+def test_position_heatmap_writes_each_value_of_the_table(
+    drawn: dict[str, tuple[object, str]],
+) -> None:
+    fig, alt = drawn["position-table"]
+    p = seeded_embeddings().position_embedding.weight.detach()
+    written = [t.get_text() for t in fig.axes[0].texts]  # type: ignore[attr-defined]
+    assert written == [fmt(float(x)) for x in p.flatten()]
+    assert ", ".join(fmt(float(x)) for x in p[0]) in alt
+
+
+def test_hi_lookup_columns_add_up_and_its_alt_text_states_the_output(
+    drawn: dict[str, tuple[object, str]],
+) -> None:
+    fig, alt = drawn["hi-lookup"]
+    ex = hi_example()
+    panels = [torch.as_tensor(ax.get_images()[0].get_array().data) for ax in fig.axes]  # type: ignore[attr-defined]
+    assert [tuple(p.shape) for p in panels] == [tuple(ex["out"][0].shape)] * 3
+    assert torch.equal(panels[0] + panels[1], panels[2])
+    assert ", ".join(fmt(float(x)) for x in ex["out"][0, 0]) in alt
+
+
+def test_figure_markdown_carries_the_alt_text_and_size_of_the_picture() -> None:
+    p = picture("position-table")
+    line = figure_markdown("position-table")
+    assert line == (
+        f"![{p.alt}](assets/generated/position-table.svg)"
+        f'{{ width="{p.width}" height="{p.height}" }}'
+    )
+    assert "]" not in p.alt and "[" not in p.alt  # would end the alt text early
+    assert re.search(r'<svg[^>]* width="([\d.]+)pt"', p.svg)
+    assert "<text" in p.svg  # text stays text: selectable, and measurable by the browser tests
+    with pytest.raises(ValueError, match="unknown figure 'nope'"):
+        figure_markdown("nope")
+
+
+def test_diagram_states_the_models_sizes_ids_and_shape() -> None:
+    emb, ex = seeded_embeddings(), hi_example()
+    ids = ex["ids"][0].tolist()
+    facts = [
+        f"{emb.vocab_size} × {emb.n_embd}",
+        f"{emb.block_size} × {emb.n_embd}",
+        str(ids),
+        str(list(ex["out"].shape)),
+    ]
+    svg, text = diagram(), diagram_text()
+    for layout in ("wide", "narrow"):
+        one = re.search(rf'<svg class="ee-{layout}".*?</svg>', svg, re.S)
+        assert one, f"no {layout} layout"
+        for fact in facts:
+            assert fact in one.group(0), f"{layout} layout misses {fact}"
+    for fact in facts:
+        assert fact in text
+    element_ids = re.findall(r'\bid="([^"]+)"', svg)
+    assert len(element_ids) == len(set(element_ids)), "both layouts live in one page"
