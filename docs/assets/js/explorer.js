@@ -1,21 +1,21 @@
 // The explorer page: text -> UTF-8 byte ids -> token rows + position rows -> sums,
 // computed in the browser from the seeded tables that the site build exports from the
-// package (assets/generated/embeddings-seed0.json). Plain JavaScript, no framework.
+// package. The page links to that JSON (a#ee-data, from showcase.EXPLORER_DATA), and the
+// JSON carries the byte labels and the package's too-long message, so nothing here is a
+// second copy of the package. Plain JavaScript, no framework. Loaded on this page only.
 (function () {
   "use strict";
 
-  var scriptSrc = document.currentScript && document.currentScript.src;
-  var dataUrl = new URL("../generated/embeddings-seed0.json", scriptSrc || document.baseURI).href;
-  var tablesPromise = null;
+  var tables = {}; // url -> promise of the JSON
 
-  function loadTables() {
-    if (!tablesPromise) {
-      tablesPromise = fetch(dataUrl).then(function (r) {
-        if (!r.ok) throw new Error("could not load " + dataUrl + ": " + r.status);
+  function loadTables(url) {
+    if (!tables[url]) {
+      tables[url] = fetch(url).then(function (r) {
+        if (!r.ok) throw new Error("could not load " + url + ": " + r.status);
         return r.json();
       });
     }
-    return tablesPromise;
+    return tables[url];
   }
 
   // As the pages print numbers: 4 decimals, and no "-0.0000".
@@ -29,8 +29,23 @@
     return Math.fround(a + b);
   }
 
-  function label(byte) {
-    return byte >= 33 && byte < 127 ? byte + " ('" + String.fromCharCode(byte) + "')" : String(byte);
+  // Characters a reader cannot see, named; the others shown as themselves.
+  var NAMES = {
+    " ": "space", "\t": "tab", "\u00a0": "no-break space", "\u200b": "zero-width space",
+    "\u200d": "zero-width joiner", "\ufeff": "byte order mark", "\u0300": "combining grave accent",
+    "\u0301": "combining acute accent", "\u0302": "combining circumflex", "\u0303": "combining tilde",
+    "\u0308": "combining diaeresis", "\u0327": "combining cedilla"
+  };
+
+  function codePoint(ch) {
+    return "U+" + ch.codePointAt(0).toString(16).toUpperCase().padStart(4, "0");
+  }
+
+  function charName(ch) {
+    if (NAMES[ch]) return NAMES[ch] + " (" + codePoint(ch) + ")";
+    if (/\p{M}/u.test(ch)) return "combining mark (" + codePoint(ch) + ")";
+    if (/[\p{White_Space}\p{C}]/u.test(ch)) return "invisible character (" + codePoint(ch) + ")";
+    return null;
   }
 
   function el(tag, attrs, text) {
@@ -45,86 +60,106 @@
     return v >= 0 ? "rgba(229, 57, 53, " + a.toFixed(3) + ")" : "rgba(30, 136, 229, " + a.toFixed(3) + ")";
   }
 
-  function table(id, caption, rowLabels, rows, nEmbd) {
+  // One table per step, all with the same columns (colgroup + fixed layout in extra.css),
+  // so token + position = sum can be read straight down each column.
+  function table(id, caption, head, rowLabels, rows, nEmbd) {
     var t = el("table", { id: id, "class": "ee-heat" });
     t.appendChild(el("caption", {}, caption));
-    var head = el("tr");
-    head.appendChild(el("th", { scope: "col" }, ""));
-    for (var j = 0; j < nEmbd; j++) head.appendChild(el("th", { scope: "col" }, "dim " + j));
+    var cols = el("colgroup");
+    cols.appendChild(el("col", { "class": "ee-col-label" }));
+    for (var j = 0; j < nEmbd; j++) cols.appendChild(el("col", { "class": "ee-col-num" }));
+    t.appendChild(cols);
+    var tr = el("tr");
+    tr.appendChild(el("th", { scope: "col" }, head));
+    for (j = 0; j < nEmbd; j++) tr.appendChild(el("th", { scope: "col" }, "dim " + j));
     var thead = el("thead");
-    thead.appendChild(head);
+    thead.appendChild(tr);
     t.appendChild(thead);
     var tbody = el("tbody");
     rows.forEach(function (row, i) {
-      var tr = el("tr");
-      tr.appendChild(el("th", { scope: "row" }, rowLabels[i]));
+      var r = el("tr");
+      r.appendChild(el("th", { scope: "row" }, rowLabels[i]));
       row.forEach(function (v) {
         var td = el("td", { "class": "ee-num", "data-value": String(v) }, fmt(v));
         td.style.background = heat(v);
-        tr.appendChild(td);
+        r.appendChild(td);
       });
-      tbody.appendChild(tr);
+      tbody.appendChild(r);
     });
     t.appendChild(tbody);
     return t;
   }
 
-  function render(root, data) {
-    var input = root.querySelector("#ee-text");
-    var error = root.querySelector("#ee-error");
-    var bytesOut = root.querySelector("#ee-bytes");
-    var out = root.querySelector("#ee-tables");
-    var text = input.value;
-    var ids = Array.from(new TextEncoder().encode(text));
-
-    out.replaceChildren();
-    bytesOut.replaceChildren();
-    error.hidden = true;
-    error.textContent = "";
-
-    var perChar = Array.from(text).map(function (ch) {
-      return "'" + ch + "' → [" + Array.from(new TextEncoder().encode(ch)).join(", ") + "]";
+  function showBytes(box, text, data) {
+    var list = el("ul", { "class": "ee-chars", "aria-label": "characters and their bytes" });
+    Array.from(text).forEach(function (ch) {
+      var name = charName(ch);
+      var item = el("li");
+      item.appendChild(name ? el("span", { "class": "ee-name" }, name) : el("code", {}, ch));
+      item.appendChild(document.createTextNode(" → " + Array.from(new TextEncoder().encode(ch))
+        .map(function (b) { return data.byte_labels[b]; }).join(", ")));
+      list.appendChild(item);
     });
-    bytesOut.appendChild(el("p", {}, perChar.length ? perChar.join(" · ") : "Type some text."));
-    bytesOut.appendChild(el("p", {}, "token ids: "));
-    bytesOut.lastChild.appendChild(el("code", { id: "ee-ids" }, "[" + ids.join(", ") + "]"));
+    box.replaceChildren();
+    if (text.length) box.appendChild(list);
+    var ids = el("p", {}, "token ids: ");
+    ids.appendChild(el("code", { id: "ee-ids" }, "[" + Array.from(new TextEncoder().encode(text)).join(", ") + "]"));
+    box.appendChild(ids);
+  }
 
-    if (ids.length > data.block_size) {
-      error.textContent = "ValueError: " + data.too_long_message.replace("{T}", String(ids.length));
-      error.hidden = false;
-      return;
+  function render(root, data) {
+    var text = root.querySelector("#ee-text").value;
+    var all = Array.from(new TextEncoder().encode(text));
+    var max = data.block_size;
+    var ids = all.slice(0, max);
+
+    root.querySelector("#ee-count").textContent =
+      all.length + " of " + max + " bytes" + (all.length > max ? ": too long" : "");
+    showBytes(root.querySelector("#ee-bytes"), text, data);
+
+    var tooLong = root.querySelector("#ee-too-long");
+    tooLong.hidden = all.length <= max;
+    if (all.length > max) {
+      root.querySelector("#ee-too-long-why").textContent =
+        "Your text is " + all.length + " bytes, but the model has only " + max +
+        " position rows (block_size = " + max + "): byte " + (max + 1) +
+        " would have no position row to look up. The tables below show the first " + max +
+        " bytes. Given the whole text, the package does not guess; it stops with this message:";
+      root.querySelector("#ee-error").textContent =
+        "ValueError: " + data.too_long_message.replace("{T}", String(all.length));
     }
-    if (!ids.length) return;
 
+    var out = root.querySelector("#ee-tables");
+    out.replaceChildren();
+    if (!ids.length) return;
     var tok = ids.map(function (i) { return data.token_embedding[i]; });
     var pos = ids.map(function (_, t) { return data.position_embedding[t]; });
     var sums = tok.map(function (row, t) {
       return row.map(function (v, j) { return add32(v, pos[t][j]); });
     });
     var n = data.n_embd;
-    out.appendChild(table("ee-token-rows", "Step 1: token rows looked up",
-      ids.map(function (i) { return "row " + label(i); }), tok, n));
-    out.appendChild(table("ee-position-rows", "Step 2: position rows looked up",
-      ids.map(function (_, t) { return "row " + t; }), pos, n));
-    out.appendChild(table("ee-sums", "Step 3: sums, the output [0, t]",
-      ids.map(function (i, t) { return label(i) + " @ " + t; }), sums, n));
+    var labels = ids.map(function (i) { return data.byte_labels[i]; });
+    out.appendChild(table("ee-token-rows", "Step 1: token rows looked up", "token id", labels, tok, n));
+    out.appendChild(table("ee-position-rows", "Step 2: position rows looked up", "position",
+      ids.map(function (_, t) { return String(t); }), pos, n));
+    out.appendChild(table("ee-sums", "Step 3: sums, the output [0, t]", "id @ position",
+      labels.map(function (l, t) { return l + " @ " + t; }), sums, n));
   }
 
   function init() {
     var root = document.getElementById("ee-explorer");
-    if (!root || root.dataset.ready) return;
+    var link = document.getElementById("ee-data");
+    if (!root || !link || root.dataset.ready) return;
     root.dataset.ready = "1";
     var input = root.querySelector("#ee-text");
-    loadTables().then(function (data) {
-      var size = document.getElementById("ee-block-size");
-      if (size) size.textContent = String(data.block_size);
+    loadTables(link.href).then(function (data) {
       render(root, data);
       input.addEventListener("input", function () { render(root, data); });
       root.dataset.loaded = "1";
     }).catch(function (e) {
-      var error = root.querySelector("#ee-error");
-      error.textContent = String(e);
-      error.hidden = false;
+      var box = root.querySelector("#ee-too-long");
+      root.querySelector("#ee-error").textContent = String(e);
+      box.hidden = false;
     });
   }
 
