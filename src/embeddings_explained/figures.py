@@ -208,7 +208,8 @@ def loss_curve() -> tuple[Figure, str]:
     ax.legend(loc="upper right")
     alt = (
         f"Line plot of the training loss over {len(run.losses):,} steps (seed 0), each point "
-        f"the mean of {every} steps: it starts at {run.losses[0]:.2f}, near the dashed line "
+        f"the mean of {every} steps: it starts at {run.losses[0]:.2f}, "
+        f"{'above' if run.losses[0] > uniform_loss() else 'below'} the dashed line "
         f"at ln 256 = {uniform_loss():.2f}, falls steeply at first, then flattens out; the "
         f"mean of the last {every} steps is {means[-1].item():.2f}."
     )
