@@ -284,12 +284,43 @@ def _label_points(
     return count
 
 
+def position_cosines() -> tuple[Figure, str]:
+    """The cosine similarity of every pair of the attention model's learned position rows."""
+    from embeddings_explained import attention
+
+    cos = attention.position_cosines()  # (T, T)
+    T = cos.shape[0]
+    fig = _figure(height_pt=300)
+    ax = fig.subplots()
+    im = ax.imshow(cos.numpy(), cmap=CMAP, vmin=-1, vmax=1)
+    ticks = list(range(0, T, 2))  # every second position keeps the labels apart
+    ax.set_xticks(ticks, [str(t) for t in ticks])
+    ax.set_yticks(ticks, [str(t) for t in ticks])
+    ax.set_xlabel("position")
+    ax.set_ylabel("position")
+    ax.xaxis.tick_top()
+    ax.xaxis.set_label_position("top")
+    bar = fig.colorbar(im, ax=ax, orientation="horizontal", fraction=0.05, aspect=30)
+    bar.set_ticks([-1, -0.5, 0, 0.5, 1], labels=["-1", "-0.5", "0", "+0.5", "+1"])
+    bar.set_label("cosine similarity")
+    near, far = torch.diagonal(cos, 1).mean(), torch.diagonal(cos, T - 1).mean()
+    alt = (
+        f"Heatmap of the cosine similarity of every pair of the {T} learned position rows "
+        f"of the one-block attention model (seed 0), positions 0 to {T - 1} on both axes: "
+        f"a red band along the diagonal, where rows one position apart have a mean cosine "
+        f"of {near:+.2f}, fading to blue in the far corners ({far:+.2f} between the first "
+        f"and the last row)."
+    )
+    return fig, alt
+
+
 FIGURES: dict[str, Callable[[], tuple[Figure, str]]] = {
     "token-table": token_table_heatmap,
     "position-table": position_table_heatmap,
     "hi-lookup": hi_lookup,
     "loss-curve": loss_curve,
     "trained-pca": trained_pca,
+    "position-cosines": position_cosines,
 }
 
 
