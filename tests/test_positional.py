@@ -8,6 +8,7 @@ import torch
 from embeddings_explained.positional import (
     apply_rope,
     frequencies,
+    rope_score,
     shift_matrix,
     sinusoidal_table,
 )
@@ -68,3 +69,12 @@ def test_rope_keeps_position_zero_and_lengths() -> None:
 def test_odd_widths_are_refused_with_the_reason() -> None:
     with pytest.raises(ValueError, match="even number"):
         frequencies(5)
+
+
+def test_rope_score_is_the_dot_product_of_the_rotated_vectors() -> None:
+    torch.manual_seed(0)
+    q, k = torch.randn(6), torch.randn(6)
+    rq = apply_rope(q[None], torch.tensor([4]))[0]
+    rk = apply_rope(k[None], torch.tensor([1]))[0]
+    assert rope_score(q, k, 4, 1) == float(rq @ rk)
+    assert rope_score(q, k, 0, 0) == pytest.approx(float(q @ k))

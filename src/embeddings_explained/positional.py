@@ -20,7 +20,7 @@ import math
 
 import torch
 
-__all__ = ["BASE", "apply_rope", "frequencies", "shift_matrix", "sinusoidal_table"]
+__all__ = ["BASE", "apply_rope", "frequencies", "rope_score", "shift_matrix", "sinusoidal_table"]
 
 BASE = 10_000.0  # the base of the wavelengths, in the Transformer paper and in RoFormer
 
@@ -89,6 +89,13 @@ def apply_rope(x: torch.Tensor, positions: torch.Tensor, base: float = BASE) -> 
     out[..., 0::2] = even * cos - odd * sin
     out[..., 1::2] = even * sin + odd * cos
     return out
+
+
+def rope_score(q: torch.Tensor, k: torch.Tensor, m: int, n: int) -> float:
+    """Attention's score of query ``q`` at position m against key ``k`` at position n."""
+    rq = apply_rope(q[None], torch.tensor([m]))[0]  # (C,)
+    rk = apply_rope(k[None], torch.tensor([n]))[0]  # (C,)
+    return float(rq @ rk)
 
 
 # --8<-- [end:rope]
