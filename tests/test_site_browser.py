@@ -2,8 +2,12 @@
 
 For every page: no console errors, no failed requests, no request to any other host,
 no serious or critical axe-core violation, alt text on every image, and a size budget.
-Then the interactive parts: diagram, search, colour toggle, notebook outputs, copy
-buttons, and the explorer against PyTorch.
+Readable on every screen, at 390 px (a phone) and 1280 px (a laptop), light and dark: the
+page does not scroll sideways, text in figures and the diagram is at least 11 px as
+displayed and never overlaps, everything a keyboard reaches shows a focus ring, the layout
+does not shift as the page loads (CLS < 0.1), and no generated-fragment marker splits a
+sentence. Then the interactive parts: diagram, search, colour toggle, notebook outputs,
+copy buttons, and the explorer against PyTorch.
 
 Without Chromium (or axe-core from npm) these tests skip with the reason; under CI=true
 a missing browser is a failure instead.
@@ -133,12 +137,15 @@ class Visit:
         path: str,
         color_scheme: str = "light",
         settle: bool = True,
+        width: int = 1280,
     ):
         self.host = urlparse(base_url).netloc
         self.console_errors: list[str] = []
         self.failed: list[str] = []
         self.foreign: list[str] = []
-        self.page = browser.new_page(color_scheme=color_scheme)
+        self.page = browser.new_page(
+            color_scheme=color_scheme, viewport={"width": width, "height": 800}
+        )
         self.page.route("**/*", self._route)
         self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
         self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
@@ -179,14 +186,195 @@ class Visit:
 def visit(browser: Any, base_url: str) -> Iterator[Any]:
     opened: list[Visit] = []
 
-    def open_page(path: str, color_scheme: str = "light") -> Visit:
-        v = Visit(browser, base_url, path, color_scheme)
+    def open_page(path: str, color_scheme: str = "light", width: int = 1280) -> Visit:
+        v = Visit(browser, base_url, path, color_scheme, width=width)
         opened.append(v)
         return v
 
     yield open_page
     for v in opened:
         v.close()
+
+
+# ------------------------------------------------------------------ readable on every screen
+
+WIDTHS = (390, 1280)  # a phone, a laptop
+SCHEMES = ("light", "dark")
+MIN_TEXT_PX = 11  # the smallest text a figure may show, as displayed
+MAX_CLS = 0.1  # web.dev's "good" cumulative layout shift
+
+CLS = """() => new Promise(done => {
+    let sum = 0;
+    new PerformanceObserver(list => {
+        for (const e of list.getEntries()) if (!e.hadRecentInput) sum += e.value;
+    }).observe({type: 'layout-shift', buffered: true});
+    setTimeout(() => done(sum), 50);
+})"""
+
+OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+# Text of the inline diagram as it is, and of each generated SVG figure loaded into the page at
+# the width its <img> is displayed (an <img>'s SVG is not in the DOM): size and overlaps.
+FIGURE_TEXT = """async (minPx) => {
+    const small = [], overlaps = [];
+    const check = (svg, name) => {
+        const texts = [...svg.querySelectorAll('text')]
+            .filter(t => t.textContent.trim() && t.getClientRects().length);
+        for (const t of texts) {
+            const m = t.getScreenCTM();
+            const px = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+            if (px < minPx - 0.01) small.push(`${name}: "${t.textContent}" is ${px.toFixed(1)} px`);
+        }
+        const boxes = texts.map(t => t.getBoundingClientRect());
+        for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+            const a = boxes[i], b = boxes[j];
+            const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+            const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+            if (w > 1 && h > 1) overlaps.push(
+                `${name}: "${texts[i].textContent}" and "${texts[j].textContent}"`);
+        }
+    };
+    for (const svg of document.querySelectorAll('.md-content svg')) {
+        if (svg.getClientRects().length && svg.querySelector('text')) check(svg, 'inline svg');
+    }
+    for (const img of document.querySelectorAll('.md-content img[src*="assets/generated/"]')) {
+        if (!img.getClientRects().length) continue;
+        const style = getComputedStyle(img);
+        const width = img.clientWidth
+            - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        const text = await (await fetch(img.src)).text();
+        const svg = new DOMParser().parseFromString(text, 'image/svg+xml').documentElement;
+        const box = document.createElement('div');
+        box.style.cssText = `position: absolute; left: 0; top: 0; width: ${width}px`;
+        svg.setAttribute('style', 'display: block; width: 100%; height: auto');
+        box.appendChild(document.importNode(svg, true));
+        document.body.appendChild(box);
+        check(box.firstChild, img.src.split('/').pop());
+        box.remove();
+    }
+    return {small, overlaps};
+}"""
+
+# Everything the Tab key reaches, focused in turn: does anything visible change? (an outline,
+# a shadow, a background or border). Transitions are switched off, so that the style read is
+# the final one. An input drawn by the label after it (Material's palette and content tabs)
+# shows the change on that label.
+FOCUS = """() => {
+    const off = document.createElement('style');
+    off.textContent =
+        '*, ::before, ::after { transition: none !important; animation: none !important; }';
+    document.head.appendChild(off);
+    if (document.activeElement) document.activeElement.blur();  // from the Tab that set the mode
+    const look = el => {
+        const s = getComputedStyle(el);
+        const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0
+            ? `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}` : 'none';
+        return [outline, s.boxShadow, s.backgroundColor, s.borderColor, s.textDecorationLine,
+                s.opacity, s.transform].join('|');
+    };
+    const sel = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]';
+    const missing = [];
+    let checked = 0;
+    for (const el of document.querySelectorAll(sel)) {
+        if (el.tabIndex < 0 || el.disabled || el.closest('[hidden], [inert]')) continue;
+        const r = el.getBoundingClientRect();
+        const label = el.nextElementSibling;
+        const shown = r.width > 1 && r.height > 1 ? el
+            : label && label.tagName === 'LABEL' && label.getBoundingClientRect().width > 1
+            ? label : null;
+        if (!shown || !shown.checkVisibility({visibilityProperty: true})) continue;
+        const before = look(shown);
+        el.focus({preventScroll: true});
+        if (document.activeElement !== el) continue;  // not focusable after all
+        const after = look(shown);
+        el.blur();
+        checked++;
+        if (before === after) {
+            const name = (el.getAttribute('aria-label') || el.textContent || el.id || '').trim();
+            const tag = `<${el.tagName.toLowerCase()} class="${el.className}">`;
+            missing.push(`${tag} ${name.slice(0, 40)}`);
+        }
+    }
+    off.remove();
+    return {checked, missing};
+}"""
+
+# A generated-fragment marker at the start of a line ends the paragraph before it (an HTML
+# comment there opens an HTML block): the sentence is split in two.
+SPLIT = """() => {
+    const out = [];
+    const walker = document.createTreeWalker(
+        document.querySelector('.md-content'), NodeFilter.SHOW_COMMENT);
+    const near = (node, step) => {
+        do node = node[step]; while (node && node.nodeType === 3 && !node.data.trim());
+        return node;
+    };
+    while (walker.nextNode()) {
+        const c = walker.currentNode, mark = c.data.trim();
+        if (c.parentElement.closest('p, li, td, th, h1, h2, h3, h4, dd, dt')) continue;
+        const prev = near(c, 'previousSibling'), next = near(c, 'nextSibling');
+        if (mark.startsWith('gen:') && prev && prev.tagName === 'P') {
+            const text = prev.textContent.trim();
+            if (text && !/[.:!?…)]["'”’]?$/.test(text)) {
+                out.push(`…${text.slice(-50)} | <!-- ${mark} -->`);
+            }
+        }
+        const after = next && next.tagName === 'P' ? next.textContent.trim() : '';
+        if (/^[a-z0-9]/.test(after)) out.push(`<!-- ${mark} --> | ${after.slice(0, 50)}…`);
+    }
+    return out;
+}"""
+
+
+@dataclass
+class Layout:
+    """What one page looks like at one width in one colour scheme."""
+
+    overflow: int  # CSS px the page scrolls sideways
+    small_text: list[str]
+    overlaps: list[str]
+    focus_checked: int
+    no_focus_ring: list[str]
+    cls: float | None = None  # measured in light mode (the scheme changes no layout)
+    split_sentences: list[str] | None = None
+
+
+def _layout(page: Any, first: bool) -> Layout:
+    """Measure a settled page; ``first``: also what only a fresh load shows (CLS, markers)."""
+    cls = page.evaluate(CLS) if first else None
+    split = page.evaluate(SPLIT) if first else None
+    figures = page.evaluate(FIGURE_TEXT, MIN_TEXT_PX)
+    focus = page.evaluate(FOCUS)
+    return Layout(
+        page.evaluate(OVERFLOW), figures["small"], figures["overlaps"],
+        focus["checked"], focus["missing"], cls, split,
+    )  # fmt: skip
+
+
+def _dark(page: Any) -> None:
+    """Switch a page to dark mode as the palette toggle does."""
+    page.evaluate("document.body.setAttribute('data-md-color-scheme', 'slate')")
+
+
+def _ready(v: Visit) -> None:
+    v.settle()
+    v.page.keyboard.press("Tab")  # the keyboard is in use: focus rings show (:focus-visible)
+    if v.page.locator("#ee-explorer").count():
+        v.page.wait_for_selector("#ee-explorer[data-loaded]")
+
+
+@pytest.fixture(scope="session")
+def phone(browser: Any, base_url: str) -> dict[tuple[str, str], Layout]:
+    """Every page of the nav at 390 px, light then dark, visited together in tabs."""
+    out = {}
+    visits = [Visit(browser, base_url, path, settle=False, width=WIDTHS[0]) for path in PAGES]
+    for path, v in zip(PAGES, visits, strict=True):
+        _ready(v)
+        out[path, "light"] = _layout(v.page, first=True)
+        _dark(v.page)
+        out[path, "dark"] = _layout(v.page, first=False)
+        v.close()
+    return out
 
 
 @dataclass
@@ -199,6 +387,7 @@ class PageReport:
     notebook: bool
     images: list[tuple[str, str | None]]
     violations: list[str] | None  # None when axe-core is not installed
+    layouts: dict[str, Layout]  # at 1280 px, by colour scheme
 
 
 AXE_SERIOUS = """async (options) => (await axe.run(document, options)).violations
@@ -216,7 +405,8 @@ def reports(browser: Any, base_url: str) -> dict[str, PageReport]:
     out = {}
     visits = [Visit(browser, base_url, path, settle=False) for path in PAGES]
     for path, v in zip(PAGES, visits, strict=True):  # the pages settle meanwhile, together
-        v.settle()
+        _ready(v)
+        light = _layout(v.page, first=True)
         transferred, uncompressed = v.transferred()
         images = v.page.eval_on_selector_all(
             "img", "els => els.map(e => [e.src, e.getAttribute('alt')])"
@@ -230,14 +420,28 @@ def reports(browser: Any, base_url: str) -> dict[str, PageReport]:
         out[path] = PageReport(
             v.foreign, v.failed, v.console_errors, transferred, uncompressed,
             v.page.locator(".jupyter-wrapper").count() > 0, images, violations,
+            {"light": light},
         )  # fmt: skip
     if AXE.exists():
         visits[0].page.wait_for_timeout(300)  # let the colour transitions finish
         for path, v in zip(PAGES, visits, strict=True):
             colours = v.page.evaluate(AXE_SERIOUS, DARK_RULES)
             out[path].violations += [f"(dark) {x}" for x in colours]  # type: ignore[operator]
-    for v in visits:
+    for path, v in zip(PAGES, visits, strict=True):
+        _dark(v.page)  # already, when axe-core ran
+        out[path].layouts["dark"] = _layout(v.page, first=False)
         v.close()
+    return out
+
+
+@pytest.fixture(scope="session")
+def layouts(
+    reports: dict[str, PageReport], phone: dict[tuple[str, str], Layout]
+) -> dict[tuple[str, int, str], Layout]:
+    """(page, width, scheme) -> Layout, for every page of the nav."""
+    out = {(path, WIDTHS[0], scheme): layout for (path, scheme), layout in phone.items()}
+    for path, r in reports.items():
+        out.update({(path, WIDTHS[1], scheme): layout for scheme, layout in r.layouts.items()})
     return out
 
 
@@ -285,12 +489,74 @@ def test_page_has_no_serious_accessibility_violations(
     assert not reports[path].violations, "\n".join(reports[path].violations or [])
 
 
-def test_diagram_renders_as_svg(visit: Any) -> None:
-    svg = visit("visual-summary/").page.locator("figure.ee-diagram svg")
+SCREENS = [(path, w, s) for path in PAGES for w in WIDTHS for s in SCHEMES]
+
+
+def _screen_id(screen: tuple[str, int, str]) -> str:
+    path, width, scheme = screen
+    return f"{_id(path)}-{width}-{scheme}"
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=_screen_id)
+def test_page_does_not_scroll_sideways(
+    layouts: dict[tuple[str, int, str], Layout], screen: tuple[str, int, str]
+) -> None:
+    assert layouts[screen].overflow <= 0, (
+        f"{_screen_id(screen)} scrolls sideways by {layouts[screen].overflow} px; a wide table "
+        "or block should scroll inside its own box"
+    )
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=_screen_id)
+def test_figure_text_is_at_least_11_px_and_never_overlaps(
+    layouts: dict[tuple[str, int, str], Layout], screen: tuple[str, int, str]
+) -> None:
+    layout = layouts[screen]
+    assert not layout.small_text, f"text under {MIN_TEXT_PX} px: {layout.small_text[:5]}"
+    assert not layout.overlaps, f"overlapping text: {layout.overlaps[:5]}"
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=_screen_id)
+def test_everything_a_keyboard_reaches_shows_a_focus_ring(
+    layouts: dict[tuple[str, int, str], Layout], screen: tuple[str, int, str]
+) -> None:
+    layout = layouts[screen]
+    assert layout.focus_checked > 0, "no focusable element found: the check saw nothing"
+    assert not layout.no_focus_ring, "no visible change on focus:\n" + "\n".join(
+        layout.no_focus_ring
+    )
+
+
+@pytest.mark.parametrize("screen", [x for x in SCREENS if x[2] == "light"], ids=_screen_id)
+def test_layout_does_not_shift_while_the_page_loads(
+    layouts: dict[tuple[str, int, str], Layout], screen: tuple[str, int, str]
+) -> None:
+    cls = layouts[screen].cls
+    assert cls is not None and cls < MAX_CLS, f"cumulative layout shift {cls:.3f}"
+
+
+@pytest.mark.parametrize("path", PAGES, ids=_id)
+def test_no_marker_splits_a_sentence(
+    layouts: dict[tuple[str, int, str], Layout], path: str
+) -> None:
+    split = layouts[path, WIDTHS[0], "light"].split_sentences
+    assert split == [], (
+        "a <!-- gen:... --> marker at the start of a line ends the paragraph; keep it inside "
+        f"the line: {split}"
+    )
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_diagram_has_a_layout_for_each_screen(visit: Any, width: int) -> None:
+    page = visit("visual-summary/", width=width).page
+    svg = page.locator("figure.ee-diagram svg:visible")
     assert svg.count() == 1
-    box = svg.bounding_box()
-    assert box and box["width"] > 300 and box["height"] > 150
+    assert svg.get_attribute("class") == ("ee-narrow" if width < 720 else "ee-wide")
     assert svg.get_attribute("role") == "img" and svg.locator("title").count() == 1
+    box, column = svg.bounding_box(), page.locator("article").bounding_box()
+    assert box and column and box["height"] > 300
+    if width > 720:  # on a laptop the diagram takes the column's whole width
+        assert box["width"] > 0.9 * column["width"]
 
 
 def test_search_finds_position(visit: Any) -> None:
@@ -350,15 +616,57 @@ def test_explorer_shows_the_bytes_of_non_ascii_text(visit: Any) -> None:
     assert page.locator("#ee-sums tbody tr").count() == 2
 
 
-def test_explorer_too_long_shows_the_packages_message(visit: Any) -> None:
+def test_explorer_too_long_keeps_the_first_bytes_and_shows_the_packages_message(
+    visit: Any,
+) -> None:
     page = visit("explorer/").page
     page.wait_for_selector("#ee-explorer[data-loaded]")
     text = "Hi there!"
     _type(page, text)
+    ids = ByteTokenizer().encode(text)
     with pytest.raises(ValueError) as raised:
-        seeded_embeddings()(torch.tensor([ByteTokenizer().encode(text)]))
+        seeded_embeddings()(torch.tensor([ids]))
     assert page.locator("#ee-error").inner_text() == f"ValueError: {raised.value}"
-    assert page.locator("#ee-sums").count() == 0
+    emb = seeded_embeddings()
+    first = emb(torch.tensor([ids[: emb.block_size]]))
+    shown = page.locator("#ee-sums td.ee-num").all_inner_texts()
+    assert shown == [fmt(x) for x in first.flatten().tolist()]  # the first 8 bytes, still
+    assert (
+        page.locator("#ee-count").inner_text() == f"{len(ids)} of {emb.block_size} bytes: too long"
+    )
+    why = page.locator("#ee-too-long-why").inner_text()
+    assert f"only {emb.block_size} position rows" in why and why.endswith("this message:")
+
+
+def test_explorer_counts_bytes_as_you_type(visit: Any) -> None:
+    page = visit("explorer/").page
+    page.wait_for_selector("#ee-explorer[data-loaded]")
+    block_size = seeded_embeddings().block_size
+    assert page.locator("#ee-count").inner_text() == f"2 of {block_size} bytes"
+    _type(page, "é!")
+    assert page.locator("#ee-count").inner_text() == f"3 of {block_size} bytes"
+
+
+def test_explorer_names_invisible_characters(visit: Any) -> None:
+    page = visit("explorer/").page
+    page.wait_for_selector("#ee-explorer[data-loaded]")
+    _type(page, "a\tb e\u0301")
+    names = page.locator("#ee-bytes .ee-name").all_inner_texts()
+    assert names == ["tab (U+0009)", "space (U+0020)", "combining acute accent (U+0301)"]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_explorer_steps_line_up_column_by_column(visit: Any, width: int) -> None:
+    page = visit("explorer/", width=width).page
+    page.wait_for_selector("#ee-explorer[data-loaded]")
+    _type(page, "Hi there")
+    columns = [
+        [round(b["x"]) for b in page.locator(f"#{t} thead th").evaluate_all(
+            "ths => ths.map(th => th.getBoundingClientRect().toJSON())")]
+        for t in ("ee-token-rows", "ee-position-rows", "ee-sums")
+    ]  # fmt: skip
+    assert columns[0] == columns[1] == columns[2]
+    assert page.evaluate(OVERFLOW) <= 0
 
 
 def test_report_page_sizes(
