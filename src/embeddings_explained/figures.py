@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
@@ -92,7 +93,9 @@ def _figure(height_pt: float) -> Figure:
 def _svg(fig: Figure) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-    return buf.getvalue()
+    # lighter: no RDF metadata, no indentation between tags (text and attributes untouched)
+    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", buf.getvalue(), flags=re.S)
+    return re.sub(r">\s+<", "><", svg)
 
 
 def _box(x: float, y: float, w: float, h: float) -> Rectangle:
