@@ -138,3 +138,18 @@ def test_python_blocks_pass_ruff(tmp_path: Path) -> None:
         page, offset = where[name]
         problems.append(f"{page.relative_to(ROOT)}:{offset + 1}: block is not ruff-formatted")
     assert not problems, "\n".join(problems) + (f"\n{fmt.stdout}" if fmt.stdout else "")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=IDS)
+def test_no_marker_splits_a_sentence(page: Path) -> None:
+    """A line that starts with ``<!--`` begins an HTML block in Markdown and ends the
+    paragraph above it: a fragment inside a sentence must not start a line."""
+    lines = page.read_text(encoding="utf-8").split("\n")
+    split = [
+        f"{page.relative_to(ROOT)}:{n + 1}: {line[:60]}… starts a line inside a paragraph; "
+        "move the marker into the line above"
+        for n, line in enumerate(lines)
+        if n and line.lstrip().startswith("<!-- gen:") and lines[n - 1].strip()
+        and not lines[n - 1].lstrip().startswith(("<!--", "|", "```"))
+    ]  # fmt: skip
+    assert not split, "\n".join(split)
