@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
+
+import numpy as np
 import pytest
 import torch
 from torch import nn
 
 from embeddings_explained import ByteTokenizer, Embeddings
+from tests.test_checks import run_fixes
 
 
 @pytest.fixture
@@ -70,7 +74,7 @@ BAD_INPUTS = [
     pytest.param(
         torch.tensor([[72.0, 105.0]]),
         TypeError,
-        r"dtype torch.float32; convert with token_ids.long\(\)",
+        r"dtype torch.float32; convert with token_ids.round\(\).long\(\)",
         id="float-ids",
     ),
     pytest.param(torch.tensor([[True, False]]), TypeError, "dtype torch.bool", id="bool-ids"),
@@ -86,10 +90,17 @@ BAD_INPUTS = [
     pytest.param(
         [[72, 105]],
         TypeError,
-        r"must be a torch.Tensor of shape \[B, T\], got list .*torch.tensor",
+        r"must be a torch.Tensor of shape \[B, T\], got list \[\[72, 105\]\]; convert it: "
+        r"torch.tensor\(token_ids, dtype=torch.long\)",
         id="list",
     ),
-    pytest.param("Hi", TypeError, "got str", id="str"),
+    pytest.param(
+        "Hi",
+        TypeError,
+        r"got str 'Hi'; text must be encoded first: "
+        r"torch.tensor\(\[ByteTokenizer\(\).encode\('Hi'\)\]\)",
+        id="str",
+    ),
 ]
 
 
@@ -159,3 +170,238 @@ def test_cuda_matches_cpu_and_positions_follow_the_input_device(emb: Embeddings)
     torch.testing.assert_close(out.cpu(), expected, rtol=0, atol=0)
     with pytest.raises(ValueError, match="token id 300 at position"):
         gpu(torch.tensor([[300]], device="cuda"))
+
+
+# ----------------------------------------------------------------------------- any input at all
+
+
+def _nested() -> torch.Tensor:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # nested tensors are a prototype
+        return torch.nested.nested_tensor(
+            [torch.tensor([72, 105]), torch.tensor([33])], layout=torch.jagged
+        )
+
+
+def _sparse_csr() -> torch.Tensor:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # sparse CSR is in beta
+        return torch.tensor([[72, 105]]).to_sparse_csr()
+
+
+def _quantized() -> torch.Tensor:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # quantized tensors are deprecated
+        return torch.quantize_per_tensor(torch.tensor([[72.0, 105.0]]), 1.0, 0, torch.quint8)
+
+
+ANY_INPUT = [
+    pytest.param("Hi", id="str"),
+    pytest.param("x" * 1000, id="long-str"),
+    pytest.param(b"Hi", id="bytes"),
+    pytest.param(bytearray(b"Hi"), id="bytearray"),
+    pytest.param(None, id="None"),
+    pytest.param(72, id="int"),
+    pytest.param(72.4, id="float"),
+    pytest.param([72, 105], id="flat-list"),
+    pytest.param((72, 105), id="tuple"),
+    pytest.param([[72, 105], [33]], id="ragged-list"),
+    pytest.param([[72.0, 105.4]], id="list-of-floats"),
+    pytest.param([[[72, 105]]], id="3-deep-list"),
+    pytest.param([], id="empty-list"),
+    pytest.param([torch.tensor([72, 105]), torch.tensor([33, 10])], id="list-of-tensors"),
+    pytest.param(np.array([[72, 105]]), id="numpy"),
+    pytest.param(np.array([72.2, 105.0]), id="numpy-1d-floats"),
+    pytest.param(torch.tensor([[72, 105]]).to_sparse(), id="sparse-coo"),
+    pytest.param(_sparse_csr(), id="sparse-csr"),
+    pytest.param(_nested, id="nested-jagged"),  # made in the test: it imports Dynamo
+    pytest.param(_quantized(), id="quantized"),
+    pytest.param(torch.tensor([[72, 105]], dtype=torch.uint8), id="uint8"),
+    pytest.param(torch.tensor([[72.0 + 0j]]), id="complex"),
+    pytest.param(torch.tensor([[72.0]]).to(torch.float8_e4m3fn), id="float8"),
+    pytest.param(torch.tensor([[72.0]], dtype=torch.bfloat16), id="bfloat16"),
+    pytest.param(torch.tensor(72), id="0-d"),
+    pytest.param(torch.tensor([[[72], [105]]]), id="trailing-1"),
+    pytest.param(torch.zeros(2, 3, 4, dtype=torch.long), id="3-d"),
+    pytest.param(torch.zeros(1, 12, dtype=torch.long), id="too-long"),
+]
+
+
+@pytest.mark.parametrize("value", ANY_INPUT)
+def test_every_suggested_fix_runs_on_the_value_and_the_layer_takes_its_result(
+    emb: Embeddings, value: object
+) -> None:
+    if value is _nested:
+        value = _nested()
+    before = _params(emb)
+    with pytest.raises((TypeError, ValueError)) as info:
+        emb(value)
+    message = str(info.value)
+    assert message.startswith(("token_ids", "sequence length")), message
+    assert len(message) < 400
+    results = run_fixes(message, value, emb=emb)
+    assert results, f"no fix in {message!r}"
+    for result in results:
+        try:
+            emb(result)  # the fixed ids are taken, or the next error is another one
+        except (TypeError, ValueError) as error:
+            assert str(error) != message
+    after = _params(emb)
+    assert all(torch.equal(before[k], after[k]) for k in before)
+
+
+def test_a_lone_surrogate_is_not_suggested_to_be_encoded_as_is(emb: Embeddings) -> None:
+    with pytest.raises(TypeError, match="read its error: text has a lone surrogate"):
+        emb("\ud800")
+
+
+# ----------------------------------------------------------------------------- sizes
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"n_embd": 10**12},
+            r"n_embd=1000000000000 is too large: the token table, vocab_size x n_embd = "
+            r"256 x 1000000000000 torch.float32 numbers, would need "
+            r"1,024,000,000,000,000 bytes \(1.0 PB\), more than any machine has",
+        ),
+        ({"vocab_size": 2**63}, r"vocab_size=9223372036854775808 is too large.*EB\)"),
+        ({"vocab_size": 2**40, "n_embd": 2**41}, r"n_embd=2199023255552 is too large"),
+        ({"block_size": 10**15}, r"block_size=1000000000000000 is too large: the position table"),
+        ({"n_embd": 10**5000}, r"n_embd=<int of 16610 bits> is too large.*about 10\*\*5003 bytes"),
+    ],
+)
+def test_a_table_larger_than_any_machine_is_refused_before_anything_happens(
+    kwargs: dict[str, int], message: str
+) -> None:
+    state = torch.random.get_rng_state()
+    with pytest.raises(ValueError, match=message) as info:
+        Embeddings(**kwargs)
+    assert "(tables over 100,000,000,000,000 bytes (100.0 TB) are refused)" in str(info.value)
+    assert torch.equal(torch.random.get_rng_state(), state)
+
+
+def test_a_failed_constructor_leaves_the_random_stream_as_it_was() -> None:
+    state = torch.random.get_rng_state()
+    for bad in [{"n_embd": 0}, {"vocab_size": 2.5}, {"block_size": "8"}]:
+        with pytest.raises((TypeError, ValueError)):
+            Embeddings(**bad)  # type: ignore[arg-type]
+    assert torch.equal(torch.random.get_rng_state(), state)
+
+
+def test_the_constructor_takes_numpy_ints_and_builds_int_sized_tables() -> None:
+    emb = Embeddings(np.int64(10), np.int32(3), np.int16(2))  # type: ignore[arg-type]
+    assert (emb.vocab_size, emb.block_size, emb.n_embd) == (10, 3, 2)
+    assert type(emb.token_embedding.num_embeddings) is int
+
+
+# ----------------------------------------------------------------------------- the tables rule
+
+
+def test_a_replaced_token_table_sets_the_vocabulary(emb: Embeddings) -> None:
+    emb.token_embedding = nn.Embedding(512, 4)
+    assert emb.vocab_size == 512
+    assert emb(torch.tensor([[300]])).shape == (1, 1, 4)
+    with pytest.raises(ValueError, match=r"token id 600 .* outside the vocabulary \[0, 512\)"):
+        emb(torch.tensor([[600]]))
+
+
+def test_a_smaller_token_table_gives_the_clear_error_not_an_index_error(emb: Embeddings) -> None:
+    emb.token_embedding = nn.Embedding(100, 4)
+    with pytest.raises(ValueError, match=r"token id 200 .* \[0, 100\)"):
+        emb(torch.tensor([[200]]))
+
+
+def test_a_replaced_position_table_sets_block_size(emb: Embeddings) -> None:
+    emb.position_embedding = nn.Embedding(16, 4)
+    assert emb.block_size == 16
+    assert emb(torch.zeros(1, 12, dtype=torch.long)).shape == (1, 12, 4)
+    with pytest.raises(ValueError, match="T=17 exceeds block_size=16"):
+        emb(torch.zeros(1, 17, dtype=torch.long))
+
+
+def test_setting_a_size_says_how_to_change_the_table(emb: Embeddings) -> None:
+    with pytest.raises(AttributeError, match=r"emb.token_embedding = nn.Embedding\(300, 4\)"):
+        emb.vocab_size = 300
+    assert emb.vocab_size == 256
+
+
+@pytest.mark.parametrize(
+    ("name", "table", "exc", "message"),
+    [
+        ("position_embedding", nn.Embedding(8, 5), ValueError, "the tables disagree on n_embd"),
+        ("token_embedding", None, TypeError, "token_embedding must be an nn.Embedding, got None"),
+        ("position_embedding", nn.Linear(4, 8), TypeError, "must be an nn.Embedding, got Linear"),
+    ],
+)
+def test_tables_that_cannot_work_together_get_a_clear_error(
+    emb: Embeddings, name: str, table: nn.Module | None, exc: type[Exception], message: str
+) -> None:
+    setattr(emb, name, table)
+    with pytest.raises(exc, match=message):
+        emb(torch.tensor([[72, 105]]))
+
+
+# ----------------------------------------------------------------------------- meta device
+
+
+def test_meta_ids_on_meta_tables_give_the_shape_as_nn_embedding_does() -> None:
+    with torch.device("meta"):
+        gpt2 = Embeddings(vocab_size=50_257, block_size=1_024, n_embd=768)  # no memory used
+        ids = torch.zeros(8, 1_024, dtype=torch.long)
+    out = gpt2(ids)
+    assert out.device.type == "meta" and out.shape == (8, 1_024, 768)
+    assert nn.Embedding(50_257, 768, device="meta")(ids).shape == (8, 1_024, 768)
+
+
+# ----------------------------------------------------------------------------- PyTorch's tools
+
+
+def test_torch_compile_fullgraph_traces_the_checks_without_a_graph_break(emb: Embeddings) -> None:
+    torch._dynamo.reset()
+    # The eager backend: Dynamo traces the checks as the default inductor backend does
+    # (where .item() used to break the graph), without seconds of code generation.
+    compiled = torch.compile(emb, fullgraph=True, backend="eager")
+    ids = torch.tensor([[72, 105], [33, 10]])
+    assert torch.equal(compiled(ids), emb(ids))
+    with pytest.raises(Exception, match="T=9 exceeds block_size=8"):  # Dynamo reports it
+        compiled(torch.zeros(1, 9, dtype=torch.long))
+
+
+def test_torch_export_keeps_the_length_check_as_a_constraint(emb: Embeddings) -> None:
+    from torch.export import Dim
+
+    ids = torch.zeros(2, 3, dtype=torch.long)
+    program = torch.export.export(
+        emb, (ids,), dynamic_shapes={"token_ids": {0: Dim("B"), 1: Dim("T", max=8)}}
+    )
+    longest = torch.tensor([[72, 105, 33, 10, 0, 1, 2, 3]])
+    assert torch.equal(program.module()(longest), emb(longest))
+    with pytest.raises(Exception, match=r"size\(\)\[1\] <= 8"):
+        program.module()(torch.zeros(1, 9, dtype=torch.long))
+
+
+def test_vmap_runs_the_layer_on_each_batch_and_still_checks_the_ids(emb: Embeddings) -> None:
+    batches = torch.tensor([[[72, 105]], [[33, 10]]])  # (N, B, T)
+    out = torch.func.vmap(emb)(batches)
+    assert torch.equal(out, torch.stack([emb(b) for b in batches]))
+    with pytest.raises(ValueError, match=r"token id 300 at position \[1, 0, 1\] of the tensor"):
+        torch.func.vmap(emb)(torch.tensor([[[72, 105]], [[33, 300]]]))
+
+
+def test_torch_jit_script_says_what_to_use_instead(emb: Embeddings) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # "torch.jit.script is deprecated"
+        with pytest.raises(TypeError, match=r"use torch.compile\(emb\) or torch.export"):
+            torch.jit.script(emb)
+
+
+def test_a_tensor_subclass_whose_ids_cannot_be_read_gets_a_clear_error(emb: Embeddings) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # MaskedTensor is a prototype
+        masked = torch.masked.masked_tensor(torch.tensor([[72, 105]]), torch.tensor([[True] * 2]))
+        with pytest.raises(TypeError, match=r"got a MaskedTensor, .*pass token_ids.get_data\(\)"):
+            emb(masked)
+        assert emb(masked.get_data()).shape == (1, 2, 4)

@@ -3,11 +3,34 @@ and any invalid input gets a ValueError/TypeError that leaves the tables unchang
 
 from __future__ import annotations
 
+import math
+import numbers
+import pathlib
+import warnings
+from collections.abc import Callable, Collection
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pytest
 import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from embeddings_explained import ByteTokenizer, Embeddings
+from embeddings_explained.model import too_long_message
+from embeddings_explained.showcase import byte_label, dim_labels, fmt, seeded_embeddings
+from embeddings_explained.training import (
+    NextByteModel,
+    byte_groups,
+    byte_map,
+    load_text,
+    pca_2d,
+    train,
+    uniform_loss,
+)
+from tests.test_checks import run_fixes
 
 settings.register_profile("default", deadline=None, max_examples=60)
 settings.load_profile("default")
@@ -82,7 +105,15 @@ def test_a_batch_equals_its_rows_run_one_at_a_time(case: tuple[Embeddings, torch
 def invalid_input(draw: st.DrawFn) -> tuple[Embeddings, object]:
     emb, ids = draw(model_and_ids())
     vocab, block = emb.vocab_size, emb.block_size
-    kind = draw(st.sampled_from(["id-high", "id-negative", "dtype", "rank", "too-long", "type"]))
+    kind = draw(
+        st.sampled_from(
+            ["id-high", "id-negative", "dtype", "rank", "too-long", "type", "kind", "hostile"]
+        )
+    )
+    if kind == "kind":
+        return emb, draw(st.sampled_from(_TENSOR_KINDS))()
+    if kind == "hostile":
+        return emb, draw(HOSTILE)
     if kind in ("id-high", "id-negative"):
         if ids.numel() == 0:
             ids = torch.zeros(1, 1, dtype=torch.long)
@@ -120,7 +151,209 @@ def test_invalid_input_gets_a_clear_error_and_changes_nothing(
     try:
         emb(bad)
     except (ValueError, TypeError) as error:
-        assert "index out of range in self" not in str(error)
+        message = str(error)
+        assert "index out of range in self" not in message
+        assert ("token_ids" in message or "token id" in message) and len(message) < 400
+        for fixed in run_fixes(message, bad, emb=emb):  # every suggested fix runs
+            try:
+                emb(fixed)
+            except (ValueError, TypeError) as next_error:
+                assert str(next_error) != message  # and makes progress
     else:
         raise AssertionError(f"no error for {bad!r}")
     assert _unchanged(emb, before)
+
+
+# ----------------------------------------------------------------------------- every entry point
+# Bad values for every argument of every public function and class: each gets a TypeError or
+# ValueError that names the argument, in a short message, and changes nothing (the random
+# stream included: no call seeds, builds or trains before its checks pass).
+
+
+def _quiet(make: Callable[[], torch.Tensor]) -> torch.Tensor:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "in beta", "deprecated", "a prototype"
+        return make()
+
+
+def _quantized() -> torch.Tensor:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return torch.quantize_per_tensor(torch.tensor([[1.0, 2.0]]), 1.0, 0, torch.quint8)
+
+
+def _nested() -> torch.Tensor:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # strided: a jagged one is the same kind to the checks, but imports Dynamo (seconds)
+        return torch.nested.nested_tensor([torch.tensor([1, 2]), torch.tensor([3])])
+
+
+_TENSOR_KINDS: list[Callable[[], torch.Tensor]] = [
+    lambda: torch.tensor([[1, 2]]).to_sparse(),
+    lambda: _quiet(torch.tensor([[1, 2]]).to_sparse_csr),
+    _nested,
+    _quantized,
+    lambda: torch.zeros(1, 2, dtype=torch.long, device="meta"),
+    lambda: torch.tensor([[1.0, 2.0]]).to(torch.float8_e5m2),
+]
+
+HOSTILE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(max_value=0),
+    st.integers(min_value=2**50, max_value=2**80),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.complex_numbers(max_magnitude=10),
+    st.text(max_size=4),
+    st.sampled_from(["\ud800", "a\udcff", "../model.py", "16", "0.02"]),
+    st.binary(max_size=4),
+    st.lists(st.integers(-3, 300), max_size=3),
+    st.lists(st.lists(st.integers(0, 9), max_size=3), max_size=3),
+    st.sampled_from(
+        [
+            Fraction(1, 3),
+            Decimal("1.5"),
+            np.float64(2.5),
+            np.int64(-1),
+            np.array([[1.5, 2.0]]),
+            range(3),
+            pathlib.Path("alice.txt"),
+            {1: 2},
+            {1, 2},
+            object(),
+        ]
+    ),
+    st.builds(lambda f: f(), st.sampled_from(_TENSOR_KINDS)),
+    st.sampled_from([torch.tensor(3), torch.tensor([1.5]), torch.zeros(1, 1, 1)]),
+)
+
+
+def _int(v: Any) -> bool:
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def _size(v: Any) -> bool:  # positive and small enough to build (HOSTILE draws no such int)
+    return _int(v) and 1 <= v < 2**40
+
+
+def _seed(v: Any) -> bool:
+    return _int(v) and -(2**63) <= v < 2**64
+
+
+def _real(v: Any) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+def _positive(v: Any) -> bool:
+    return _real(v) and math.isfinite(float(v)) and float(v) > 0
+
+
+def _positive_or_none(v: Any) -> bool:
+    return v is None or _positive(v)
+
+
+def _byte_ids(v: Any) -> bool:  # a list, a set, bytes, a dict's keys... of bytes
+    if isinstance(v, torch.Tensor):
+        return v.dim() == 1 and not v.is_floating_point() and bool(((v >= 0) & (v < 256)).all())
+    return (
+        isinstance(v, Collection)
+        and not isinstance(v, str)
+        and all(_int(i) and 0 <= i < 256 for i in v)
+    )
+
+
+def _with(fn: Callable[..., object], name: str) -> Callable[[Any], object]:
+    return lambda v: fn(**{name: v})
+
+
+_HANDLERS = ("strict", "replace", "ignore", "backslashreplace", "surrogateescape", "surrogatepass")
+
+# entry point and argument: (a call with that argument, whether a value is valid for it)
+ARGUMENTS: dict[str, tuple[Callable[[Any], object], Callable[[Any], bool]]] = {
+    **{
+        f"Embeddings {n}": (_with(Embeddings, n), _size)
+        for n in ("vocab_size", "block_size", "n_embd")
+    },
+    **{
+        f"NextByteModel {n}": (_with(NextByteModel, n), valid)
+        for n, valid in (
+            ("vocab_size", _size),
+            ("block_size", _size),
+            ("n_embd", _size),
+            ("tie_weights", lambda v: isinstance(v, bool)),
+            ("init_std", _positive_or_none),
+        )
+    },
+    **{
+        f"seeded_embeddings {n}": (_with(seeded_embeddings, n), valid)
+        for n, valid in (
+            ("vocab_size", _size),
+            ("block_size", _size),
+            ("n_embd", _size),
+            ("seed", _seed),
+        )
+    },
+    **{
+        f"train {n}": (_with(train, n), valid)
+        for n, valid in (
+            ("steps", _size),
+            ("batch_size", _size),
+            ("block_size", _size),
+            ("n_embd", _size),
+            ("lr", _positive),
+            ("seed", _seed),
+            ("tie_weights", lambda v: isinstance(v, bool)),
+            ("init_std", _positive_or_none),
+        )
+    },
+    "load_text name": (load_text, lambda v: v == "alice.txt"),
+    "uniform_loss vocab_size": (uniform_loss, lambda v: _int(v) and v >= 1),
+    "pca_2d rows": (pca_2d, lambda v: False),
+    "byte_groups ids": (byte_groups, _byte_ids),
+    "byte_map run": (byte_map, lambda v: False),
+    "fmt x": (fmt, _real),
+    "byte_label token_id": (byte_label, lambda v: _int(v) and 0 <= v < 256),
+    "dim_labels n_embd": (dim_labels, _size),
+    "too_long_message T": (
+        lambda v: too_long_message(v, 8),
+        lambda v: _int(v) or isinstance(v, str),
+    ),
+    "too_long_message block_size": (lambda v: too_long_message(9, v), lambda v: _int(v) and v >= 1),
+    "encode text": (
+        ByteTokenizer().encode,
+        lambda v: isinstance(v, str) and not any("\ud800" <= c <= "\udfff" for c in v),
+    ),
+    "decode ids": (
+        ByteTokenizer().decode,
+        lambda v: isinstance(v, list | tuple | range | torch.Tensor) and _byte_ids(v),
+    ),
+    "decode errors": (lambda v: ByteTokenizer().decode([72], errors=v), lambda v: v in _HANDLERS),
+}
+
+
+def _holds(valid: Callable[[Any], bool], value: object) -> bool:
+    try:
+        return bool(valid(value))
+    except Exception:  # an array's ==, say
+        return False
+
+
+@pytest.mark.parametrize("entry", list(ARGUMENTS))
+@settings(max_examples=8)  # 33 arguments: about 250 bad values a run
+@given(data=st.data())
+def test_every_argument_of_every_entry_point_refuses_bad_values_clearly(
+    entry: str, data: st.DataObject
+) -> None:
+    call, valid = ARGUMENTS[entry]
+    value = data.draw(HOSTILE.filter(lambda v: not _holds(valid, v)), label=entry)
+    name = entry.split()[-1]
+    state = torch.random.get_rng_state()
+    with pytest.raises((TypeError, ValueError)) as info:
+        call(value)
+    message = str(info.value)
+    assert name in message or name == "T", message  # T is named by its own message
+    assert len(message) < 500
+    if entry in ("encode text", "decode ids"):
+        run_fixes(message, value, decode=ByteTokenizer().decode)
+    assert torch.equal(torch.random.get_rng_state(), state)

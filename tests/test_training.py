@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import math
+import time
+from collections.abc import Callable
+
+import pytest
 import torch
 
 from embeddings_explained import Embeddings
 from embeddings_explained.training import (
     NextByteModel,
     byte_groups,
+    byte_map,
     load_text,
     pca_2d,
     train,
@@ -114,3 +120,129 @@ def test_the_next_byte_model_cannot_use_its_position_rows() -> None:
     learned = eval_loss(model)
     with positions_replaced(model, rows.mean(dim=0).expand_as(rows)):
         assert eval_loss(model) <= learned
+
+
+# ----------------------------------------------------------------------------- arguments
+# Every argument is checked before train() seeds or builds anything, so these tests never train.
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "message"),
+    [
+        ({"steps": 0}, ValueError, r"steps must be an int in \[1, 1,000,000\]"),
+        ({"steps": -5}, ValueError, "got -5"),
+        ({"steps": 10**100}, ValueError, "a CPU demo"),
+        ({"steps": 100.0}, TypeError, "steps must be an int, got float 100.0; write 100"),
+        ({"steps": [1]}, TypeError, r"steps must be an int, got list \[1\]"),
+        ({"batch_size": 0}, ValueError, r"batch_size must be an int in \[1, 1,048,576\]"),
+        ({"batch_size": 10**9}, ValueError, "at most 2\\*\\*24"),
+        ({"block_size": 5000}, ValueError, r"block_size must be an int in \[1, 3,345\]"),
+        ({"n_embd": 10**12}, ValueError, r"n_embd=1000000000000 is too large.*1.0 PB"),
+        ({"lr": math.inf}, ValueError, "lr must be a finite positive number, got inf"),
+        ({"lr": math.nan}, ValueError, "got nan"),
+        ({"lr": -0.02}, ValueError, "got -0.02"),
+        ({"lr": "0.02"}, TypeError, r"convert it first: float\('0.02'\)"),
+        ({"seed": 1.5}, TypeError, "seed must be an int, got float 1.5; round it"),
+        ({"seed": 0.5}, TypeError, "e.g. 0 or 1"),
+        ({"seed": True}, TypeError, "seed must be an int, got bool True"),
+        ({"seed": 2**64}, ValueError, r"seed must be an int in \[-9,223,372,036,854,775,808"),
+        ({"tie_weights": 1}, TypeError, "tie_weights must be True or False, got int 1; write True"),
+        ({"init_std": 0}, ValueError, "init_std must be a finite positive number, got 0"),
+    ],
+)
+def test_train_refuses_bad_arguments_before_any_work(
+    kwargs: dict[str, object], exc: type[Exception], message: str
+) -> None:
+    state = torch.random.get_rng_state()
+    start = time.perf_counter()
+    with pytest.raises(exc, match=message):
+        train(**kwargs)  # type: ignore[arg-type]
+    assert time.perf_counter() - start < 1  # nothing trained
+    assert torch.equal(torch.random.get_rng_state(), state)  # not even seeded
+
+
+def test_each_caller_of_train_gets_its_own_copy_of_the_run() -> None:
+    first = train(steps=5)
+    with torch.no_grad():
+        first.model.embeddings.token_embedding.weight.add_(1.0)  # a caller trains it further
+    second = train(steps=5)
+    assert second.model is not first.model
+    assert not torch.equal(
+        second.model.embeddings.token_embedding.weight,
+        first.model.embeddings.token_embedding.weight,
+    )
+    assert torch.equal(
+        second.model.embeddings.token_embedding.weight,
+        train(steps=5).model.embeddings.token_embedding.weight,
+    )
+    assert second.losses is first.losses  # the immutable parts are shared, not copied
+
+
+def test_a_cached_run_costs_a_copy_not_a_training() -> None:
+    train(steps=5)
+    start = time.perf_counter()
+    for _ in range(10):
+        train(steps=5)
+    assert (time.perf_counter() - start) / 10 < 0.05
+
+
+@pytest.mark.parametrize(
+    ("name", "exc", "message"),
+    [
+        ("../model.py", ValueError, r"name='\.\./model\.py' is not one of 'alice\.txt'"),
+        ("/etc/passwd", ValueError, "is not one of"),
+        ("alice", ValueError, "did you mean 'alice.txt'"),
+        (None, TypeError, "name must be a str"),
+    ],
+)
+def test_load_text_reads_only_the_texts_shipped_in_data(
+    name: object, exc: type[Exception], message: str
+) -> None:
+    with pytest.raises(exc, match=message):
+        load_text(name)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("rows", "exc", "message"),
+    [
+        (torch.randn(1, 4), ValueError, r"N >= 2 rows and C >= 2 columns .*got shape \[1, 4\]"),
+        (torch.randn(5, 1), ValueError, r"got shape \[5, 1\]"),
+        (torch.randn(5), ValueError, r"got shape \[5\]"),
+        (torch.randn(2, 3, 4), ValueError, r"rows.flatten\(0, -2\)"),
+        (torch.ones(3, 2, dtype=torch.long), TypeError, r"convert with rows.float\(\)"),
+        (torch.ones(3, 2, dtype=torch.half), TypeError, r"float32 or float64 numbers, got dtype"),
+        ([[1.0, 2.0], [3.0, 4.0]], TypeError, r"torch.as_tensor\(rows, dtype=torch.float32\)"),
+        (torch.tensor([[1.0, math.nan], [0.0, 1.0]]), ValueError, r"finite, got nan at \[0, 1\]"),
+        (torch.zeros(3, 2, device="meta"), ValueError, "holds no values"),
+    ],
+)
+def test_pca_2d_refuses_what_has_no_two_components(
+    rows: object, exc: type[Exception], message: str
+) -> None:
+    with pytest.raises(exc, match=message):
+        pca_2d(rows)  # type: ignore[arg-type]
+
+
+def test_pca_2d_of_two_rows_has_the_documented_shape() -> None:
+    assert pca_2d(torch.tensor([[0.0, 1.0], [2.0, 3.0]])).shape == (2, 2)
+
+
+@pytest.mark.parametrize(
+    ("call", "exc", "message"),
+    [
+        (lambda: byte_groups({300}), ValueError, r"ids must hold byte ids, in \[0, 256\), got 300"),
+        (lambda: byte_groups("Hi"), TypeError, "ids must be a collection of byte ids"),  # type: ignore[arg-type]
+        (lambda: byte_groups({1.5}), TypeError, "ids must hold int byte ids, got float"),  # type: ignore[arg-type]
+        (lambda: byte_map(None), TypeError, "run must be a TrainingRun, the result of train()"),  # type: ignore[arg-type]
+        (lambda: uniform_loss(0), ValueError, "vocab_size must be a positive int, got 0"),
+        (lambda: NextByteModel(init_std="x"), TypeError, "init_std must be a number"),  # type: ignore[arg-type]
+        (lambda: NextByteModel(n_embd=0), ValueError, "n_embd must be a positive int"),
+    ],
+)
+def test_the_helpers_check_their_arguments(
+    call: Callable[[], object], exc: type[Exception], message: str
+) -> None:
+    state = torch.random.get_rng_state()
+    with pytest.raises(exc, match=message):
+        call()
+    assert torch.equal(torch.random.get_rng_state(), state)

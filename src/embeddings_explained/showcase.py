@@ -8,10 +8,12 @@ The test suite recomputes each fragment and fails when a page differs;
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 
 import torch
 
+from embeddings_explained import _checks as checks
 from embeddings_explained.model import Embeddings, too_long_message
 from embeddings_explained.tokenizer import ByteTokenizer
 
@@ -39,6 +41,8 @@ def seeded_embeddings(
     vocab_size: int = 256, block_size: int = 8, n_embd: int = 4, seed: int = SEED
 ) -> Embeddings:
     """The guide's model: ``torch.manual_seed(seed)`` then ``Embeddings(...)``."""
+    checks.check_sizes(vocab_size, block_size, n_embd)  # before the seed changes anything
+    checks.check_int("seed", seed, low=-(2**63), high=2**64 - 1, example=SEED)
     torch.manual_seed(seed)
     return Embeddings(vocab_size=vocab_size, block_size=block_size, n_embd=n_embd)
 
@@ -56,6 +60,11 @@ def hi_example() -> dict[str, torch.Tensor]:
 
 def fmt(x: float) -> str:
     """A number as the pages show it: 4 decimals, like ``print(tensor)``."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        one = isinstance(x, torch.Tensor) and x.numel() == 1 and not x.is_complex()
+        one = one or isinstance(x, numbers.Number) and not isinstance(x, bool | complex)
+        hint = "; convert it first: fmt(float(x))" if one else "; pass one real number"
+        raise TypeError(f"x must be a real number, got {type(x).__name__} {checks.short(x)}{hint}")
     s = f"{x:.4f}"
     return "0.0000" if s == "-0.0000" else s
 
@@ -66,14 +75,15 @@ def _vec(v: torch.Tensor) -> str:
 
 def byte_label(token_id: int) -> str:
     """How pages, figures and the explorer name a byte id: ``72 ('H')``, or just ``32``."""
-    ch = chr(token_id)
+    ch = chr(checks.check_int("token_id", token_id, low=0, high=255, example=72, why="a byte"))
     shown = ch.isprintable() and ch.isascii() and ch != " "
     return f"{token_id} ('{ch}')" if shown else str(token_id)
 
 
 def dim_labels(n_embd: int) -> list[str]:
     """Column headers of a table with ``n_embd`` columns: ``dim 0``, ``dim 1``, ..."""
-    return [f"dim {j}" for j in range(n_embd)]
+    n = checks.check_int("n_embd", n_embd, high=100_000, example=4, why="columns a page shows")
+    return [f"dim {j}" for j in range(n)]
 
 
 def _ints(fragment: str, args: tuple[str, ...]) -> list[int]:
@@ -153,21 +163,6 @@ def parameter_sum() -> str:
     return f"{v} × {c} + {b} × {c} = {v * c:,} + {b * c:,} = {(v + b) * c:,}"
 
 
-def hi_token_rows() -> str:
-    ex = hi_example()
-    lines = [
-        f"tok[0, {t}] = {_vec(ex['tok'][0, t])}   # row {byte_label(int(i))}"
-        for t, i in enumerate(ex["ids"][0])
-    ]
-    return "```text\n" + "\n".join(lines) + "\n```"
-
-
-def hi_position_rows() -> str:
-    ex = hi_example()
-    lines = [f"pos[{t}]    = {_vec(ex['pos'][t])}   # row {t}" for t in range(ex["pos"].shape[0])]
-    return "```text\n" + "\n".join(lines) + "\n```"
-
-
 def hi_addition() -> str:
     ex = hi_example()
     blocks = []
@@ -180,22 +175,6 @@ def hi_addition() -> str:
             f"= out[0, {t}]          {_vec(out)}"
         )
     return "```text\n" + "\n\n".join(blocks) + "\n```"
-
-
-def hi_addition_by_dim() -> str:
-    ex = hi_example()
-    header = ["", *dim_labels(ex["out"].shape[-1])]
-    rows = []
-    for t, i in enumerate(ex["ids"][0].tolist()):
-        tok, pos, out = ex["tok"][0, t], ex["pos"][t], ex["out"][0, t]
-        rows.append(
-            [f"'{chr(i)}' @ {t}"]
-            + [
-                f"{fmt(float(a))} + {fmt(float(b))} = **{fmt(float(c))}**"
-                for a, b, c in zip(tok, pos, out, strict=True)
-            ]
-        )
-    return _md_table(header, rows)
 
 
 def hi_shape() -> str:
@@ -323,8 +302,8 @@ def _training_default(name: str) -> object:
 
 def fact(name: str) -> str:
     """``<!-- gen:n NAME -->``: one named number, written as the pages write numbers."""
-    if name not in FACTS:
-        raise ValueError(f"unknown fact {name!r}; known: {', '.join(sorted(FACTS))}")
+    if not isinstance(name, str) or name not in FACTS:
+        raise ValueError(f"unknown fact {checks.short(name)}; known: {', '.join(sorted(FACTS))}")
     value = FACTS[name]()
     return f"{value:,}" if isinstance(value, int) else str(value)
 
@@ -344,10 +323,7 @@ FRAGMENTS: dict[str, Callable[..., str]] = {
     "position-table": position_table,
     "parameter-count": parameter_count,
     "parameter-sum": parameter_sum,
-    "hi-token-rows": hi_token_rows,
-    "hi-position-rows": hi_position_rows,
     "hi-addition": hi_addition,
-    "hi-addition-by-dim": hi_addition_by_dim,
     "hi-shape": hi_shape,
     "explorer-data": explorer_link,
     "figure": _figures("figure_markdown"),

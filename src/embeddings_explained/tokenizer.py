@@ -13,6 +13,8 @@ from collections.abc import Sequence
 
 import torch
 
+from embeddings_explained._checks import byte_values, check_errors, check_text
+
 __all__ = ["ByteTokenizer"]
 
 
@@ -32,15 +34,7 @@ class ByteTokenizer:
 
     def encode(self, text: str) -> list[int]:
         """Return the UTF-8 bytes of ``text`` as a list of ints in ``[0, 256)``, length ``T``."""
-        if not isinstance(text, str):
-            hint = (
-                " bytes are already byte ids: use list(data)"
-                if isinstance(text, bytes | bytearray)
-                else " convert it first, e.g. str(value)"
-            )
-            raise TypeError(
-                f"encode() expects a str, got {type(text).__name__} {text!r:.60};{hint}"
-            )
+        check_text(text)  # a str that UTF-8 can encode
         return list(text.encode("utf-8"))
 
     def decode(self, ids: Sequence[int] | torch.Tensor, errors: str = "replace") -> str:
@@ -49,33 +43,5 @@ class ByteTokenizer:
         ``errors`` is passed to :meth:`bytes.decode`: ``"replace"`` (default) puts U+FFFD where
         the bytes are not valid UTF-8, ``"strict"`` raises :class:`UnicodeDecodeError`.
         """
-        if isinstance(ids, torch.Tensor):
-            if ids.dtype.is_floating_point or ids.dtype.is_complex or ids.dtype == torch.bool:
-                raise TypeError(
-                    f"decode() expects integer ids, got a tensor of dtype {ids.dtype}; "
-                    "convert with ids.long()"
-                )
-            if ids.dim() != 1:
-                raise ValueError(
-                    f"decode() expects a 1-D tensor of ids, got shape {list(ids.shape)}; "
-                    "decode one sequence at a time, e.g. decode(ids[0])"
-                )
-            values: list[int] = ids.tolist()
-        elif isinstance(ids, str | bytes | bytearray) or not isinstance(ids, Sequence):
-            raise TypeError(
-                f"decode() expects a list of ints or a 1-D integer tensor, "
-                f"got {type(ids).__name__} {ids!r:.60}"
-            )
-        else:
-            values = list(ids)
-        for i, v in enumerate(values):
-            if isinstance(v, bool) or not isinstance(v, int):
-                raise TypeError(
-                    f"decode() expects int ids, got {type(v).__name__} {v!r} at index {i}"
-                )
-            if not 0 <= v < 256:
-                raise ValueError(
-                    f"id {v} at index {i} is not a byte: ByteTokenizer ids are in [0, 256); "
-                    "were these ids made by another tokenizer?"
-                )
-        return bytes(values).decode("utf-8", errors=errors)
+        check_errors(errors)  # before any byte arrives
+        return byte_values(ids).decode("utf-8", errors=errors)  # each id checked in [0, 256)

@@ -8,15 +8,20 @@
 
 from __future__ import annotations
 
+import copy
 import functools
+import inspect
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
+from typing import ParamSpec, Protocol, TypeVar, cast
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from embeddings_explained import _checks as checks
 from embeddings_explained.model import Embeddings
 from embeddings_explained.tokenizer import ByteTokenizer
 
@@ -33,7 +38,10 @@ __all__ = [
 
 def load_text(name: str = "alice.txt") -> str:
     """A text shipped with the package: the opening of *Alice's Adventures in Wonderland*."""
-    return (resources.files("embeddings_explained") / "data" / name).read_text(encoding="utf-8")
+    data = resources.files("embeddings_explained") / "data"
+    shipped = sorted(f.name for f in data.iterdir() if f.name.endswith(".txt"))
+    checks.check_choice("name", name, shipped)  # a text of data/, never a path out of it
+    return (data / name).read_text(encoding="utf-8")
 
 
 class NextByteModel(nn.Module):
@@ -53,6 +61,7 @@ class NextByteModel(nn.Module):
         init_std: float | None = None,
     ) -> None:
         super().__init__()
+        _check_options(tie_weights, init_std)  # the sizes are checked by Embeddings
         self.embeddings = Embeddings(vocab_size, block_size, n_embd)
         self.head = nn.Linear(n_embd, vocab_size)
         if tie_weights:  # one tensor, two uses: rows for the lookup, rows for the scores
@@ -79,8 +88,71 @@ class TrainingRun:
     text_ids: tuple[int, ...]  # the training text as byte ids
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class _Once(Protocol[P, R]):
+    __wrapped__: Callable[P, R]  # the function itself: a fresh run, bypassing the cache
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R: ...
+
+
+def _run_once(fn: Callable[P, R]) -> _Once[P, R]:
+    """Like ``functools.cache``, but every caller gets its own copy of the run, so that
+    what one caller does to its model (train it further, say) never reaches the next."""
+    runs: dict[tuple[object, ...], R] = {}
+    signature = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def cached(*args: P.args, **kwargs: P.kwargs) -> R:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        key = tuple((type(v), v) for v in bound.arguments.values())  # seed=True is not 1
+        try:
+            run = runs.get(key)
+        except TypeError:  # an unhashable argument: the function's checks say what is wrong
+            return fn(*args, **kwargs)
+        if run is None:
+            run = runs[key] = fn(*args, **kwargs)
+        shared = {id(v): v for v in vars(run).values() if isinstance(v, tuple)}  # immutable
+        return copy.deepcopy(run, shared)
+
+    return cast(_Once[P, R], cached)
+
+
+def _check_options(tie_weights: object, init_std: object) -> None:
+    checks.check_bool("tie_weights", tie_weights)
+    if init_std is not None:
+        checks.check_real("init_std", init_std, example=0.02)
+
+
+def _check_train_args(
+    steps: object,
+    batch_size: object,
+    block_size: object,
+    n_embd: object,
+    lr: object,
+    seed: object,
+    tie_weights: object,
+    init_std: object,
+) -> None:
+    """All of ``train``'s arguments, before it seeds or builds anything."""
+    hours = "a CPU demo: a million steps take over an hour"
+    checks.check_int("steps", steps, high=10**6, example=1500, why=hours)
+    n = len(load_text().encode("utf-8"))
+    fit = f"a window and its next byte must fit in the {n:,}-byte text"
+    T = checks.check_int("block_size", block_size, high=n - 1, example=16, why=fit)
+    per_step = "a step reads batch_size x block_size bytes, at most 2**24"
+    checks.check_int("batch_size", batch_size, high=2**24 // T, example=32, why=per_step)
+    checks.check_sizes(256, T, n_embd)
+    checks.check_real("lr", lr, example=0.02)
+    checks.check_int("seed", seed, low=-(2**63), high=2**64 - 1, example=0)
+    _check_options(tie_weights, init_std)
+
+
 # --8<-- [start:train]
-@functools.cache  # same arguments, same run: pages and figures share one training
+@_run_once  # same arguments, same run: pages and figures share one training (each a copy)
 def train(
     steps: int = 1500,
     batch_size: int = 32,
@@ -92,6 +164,7 @@ def train(
     init_std: float | None = None,
 ) -> TrainingRun:
     """Train a ``NextByteModel`` on :func:`load_text`; deterministic for a given seed."""
+    _check_train_args(steps, batch_size, block_size, n_embd, lr, seed, tie_weights, init_std)
     torch.manual_seed(seed)
     model = NextByteModel(256, block_size, n_embd, tie_weights, init_std)
     data = torch.tensor(ByteTokenizer().encode(load_text()))  # (N,)
@@ -120,11 +193,12 @@ def train(
 
 def uniform_loss(vocab_size: int = 256) -> float:
     """The loss of a model that knows nothing: ln(vocab_size)."""
-    return math.log(vocab_size)
+    return math.log(checks.check_int("vocab_size", vocab_size, example=256))
 
 
 def pca_2d(rows: torch.Tensor) -> torch.Tensor:
     """Project rows ``[N, C]`` on their first two principal components: ``[N, 2]``."""
+    checks.check_rows("rows", rows)  # a finite float tensor [N, C], N >= 2 and C >= 2
     centered = rows - rows.mean(dim=0)
     _, _, v = torch.linalg.svd(centered, full_matrices=False)
     xy = centered @ v[:2].T  # (N, 2)
@@ -145,7 +219,7 @@ def byte_groups(ids: set[int]) -> dict[str, list[int]]:
         "space and newline": [],
         "punctuation": [],
     }
-    for i in sorted(ids):
+    for i in sorted(checks.check_bytes("ids", ids)):
         c = chr(i)
         if c in "aeiou":
             groups["vowels"].append(i)
@@ -165,6 +239,11 @@ def byte_map(run: TrainingRun) -> tuple[dict[str, list[int]], dict[int, tuple[fl
 
     Returns the groups of :func:`byte_groups` and each byte's (x, y) from :func:`pca_2d`.
     """
+    if not isinstance(run, TrainingRun):
+        raise TypeError(
+            f"run must be a TrainingRun, the result of train(), got {type(run).__name__} "
+            f"{checks.short(run)}; for example byte_map(train())"
+        )
     w = run.model.embeddings.token_embedding.weight.detach()
     groups = byte_groups(set(run.text_ids))
     ids = [i for members in groups.values() for i in members]
