@@ -405,3 +405,14 @@ def test_a_tensor_subclass_whose_ids_cannot_be_read_gets_a_clear_error(emb: Embe
         with pytest.raises(TypeError, match=r"got a MaskedTensor, .*pass token_ids.get_data\(\)"):
             emb(masked)
         assert emb(masked.get_data()).shape == (1, 2, 4)
+
+
+def test_swapped_sizes_are_named_in_the_message() -> None:
+    """LLMs-from-scratch #664: a token table with block_size rows; the message says so."""
+    swapped = Embeddings(vocab_size=8, block_size=256, n_embd=4)
+    with pytest.raises(
+        ValueError, match=r"were the sizes swapped\? .*vocab_size=256, block_size=8"
+    ):
+        swapped(torch.tensor([[72, 105]]))
+    with pytest.raises(ValueError, match="another tokenizer"):  # a small vocabulary, not swapped
+        Embeddings(vocab_size=8, block_size=8, n_embd=4)(torch.tensor([[72]]))

@@ -442,10 +442,10 @@ def check_ids(token_ids: object, token_embedding: object, position_embedding: ob
         return  # no numbers to read (see the Reference page: what each mode checks)
     if isinstance(token_ids, FakeTensor) or token_ids.numel() == 0:
         return
-    _check_range(token_ids, tok.num_embeddings)
+    _check_range(token_ids, tok.num_embeddings, pos.num_embeddings)
 
 
-def _check_range(token_ids: torch.Tensor, vocab_size: int) -> None:
+def _check_range(token_ids: torch.Tensor, vocab_size: int, block_size: int) -> None:
     # Under torch.func.vmap the ids arrive one slice at a time, in a wrapper whose numbers
     # cannot be read; the tensor underneath holds them all.
     ids, under_vmap = token_ids, False
@@ -465,9 +465,16 @@ def _check_range(token_ids: torch.Tensor, vocab_size: int) -> None:
         return
     where = ((ids < 0) | (ids >= vocab_size)).nonzero()[0].tolist()
     value = int(ids[tuple(where)])
-    hint = (
-        "ids are never negative" if value < 0 else "was the text tokenized with another tokenizer?"
-    )
+    if value < 0:
+        hint = "ids are never negative"
+    elif vocab_size < block_size:  # a vocabulary smaller than the context: LLMs-from-scratch #664
+        hint = (
+            f"the token table has {vocab_size} rows, fewer than the position table's "
+            f"{block_size}; were the sizes swapped? Pass them by name: "
+            f"vocab_size={block_size}, block_size={vocab_size}"
+        )
+    else:
+        hint = "was the text tokenized with another tokenizer?"
     of = " of the tensor given to vmap" if under_vmap else ""
     raise ValueError(
         f"token id {value} at position {where}{of} is outside the vocabulary "
