@@ -77,3 +77,14 @@ def test_ablations_leave_the_trained_table_unchanged() -> None:
     position_ablation.__wrapped__()
     next_byte_probs("Alic", "mean")
     assert torch.equal(rows, train_attention().model.embeddings.position_embedding.weight)
+
+
+def test_each_caller_gets_its_own_copy_of_the_cached_run() -> None:
+    from embeddings_explained.attention import train_attention
+
+    first = train_attention()
+    with torch.no_grad():
+        first.model.embeddings.position_embedding.weight.zero_()  # a caller trains it further
+    again = train_attention()
+    assert again.model is not first.model
+    assert again.model.embeddings.position_embedding.weight.abs().sum() > 0

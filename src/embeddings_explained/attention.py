@@ -29,7 +29,7 @@ from torch import nn
 
 from embeddings_explained.model import Embeddings
 from embeddings_explained.tokenizer import ByteTokenizer
-from embeddings_explained.training import NextByteModel, load_text
+from embeddings_explained.training import NextByteModel, _run_once, load_text
 
 __all__ = [
     "GPT2_INIT_STD",
@@ -177,7 +177,7 @@ def one_thread() -> Iterator[None]:
 
 
 # --8<-- [start:train]
-@functools.cache  # one run shared by pages, figures and tests
+@_run_once  # one run shared by pages, figures and tests; each caller gets a copy
 def train_attention(
     steps: int = 400,
     batch_size: int = 32,
