@@ -6,11 +6,12 @@
    vocab 256 and 50,257 (n_embd 768).
 
 Each time is measured ``--repeats`` times, in independent ``blocked_autorange`` runs that
-alternate between the two statements compared, and reported as the median with the lowest
-and highest run. A ratio is computed run by run (each run with its partner), so its range
-shows what the noise does to it; when that range does not settle the question (an overhead
-that may be negative, a speed-up that may be none), the table says "within noise" with
-the range instead of printing a number a rerun could contradict.
+alternate between the two statements compared, and reported as the median with the
+interquartile range (the middle half of the runs: one run that met a busy machine moves
+it little). A ratio is computed run by run (each run with its partner), so its spread
+shows what the noise does to it; when that spread does not settle the question (an
+overhead that may be negative, a speed-up that may be none), the table says "within
+noise" with the range instead of printing a number a rerun could contradict.
 
 Prints the tables; ``--write`` (``make bench ARGS=--write``) also writes them to
 benchmarks/results.md, which the "Why this matters" page includes.
@@ -47,7 +48,8 @@ class Runs:
         return statistics.median(self.seconds)
 
     def __str__(self) -> str:
-        return f"{_fmt(self.median)} ({_fmt(min(self.seconds))} … {_fmt(max(self.seconds))})"
+        low, _, high = quartiles(self.seconds)
+        return f"{_fmt(self.median)} ({_fmt(low)} … {_fmt(high)})"
 
 
 def _timer(stmt: str, globals_: dict[str, object]) -> benchmark.Timer:
@@ -68,6 +70,12 @@ def measure_pair(
     return Runs(runs_a), Runs(runs_b)
 
 
+def quartiles(values: list[float]) -> tuple[float, float, float]:
+    """First quartile, median, third quartile (of 5 runs: the 2nd, 3rd and 4th fastest)."""
+    q1, q2, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return q1, q2, q3
+
+
 def ratios(num: Runs, den: Runs) -> list[float]:
     """num / den run by run: each run against the one measured next to it."""
     return [n / d for n, d in zip(num.seconds, den.seconds, strict=True)]
@@ -77,22 +85,22 @@ def overhead_cell(checked: Runs, bare: Runs) -> tuple[str, str]:
     """(table cell, budget verdict). An overhead whose range reaches zero or below is noise:
     the checked call cannot be faster than the same work without the checks."""
     over = [r - 1 for r in ratios(checked, bare)]
-    low, mid, high = min(over), statistics.median(over), max(over)
+    low, mid, high = quartiles(over)
     spread = _minus(f"{low:+.1%} … {high:+.1%}")
     cell = f"within noise: {spread}" if low <= 0 else _minus(f"{mid:+.1%}") + f" ({spread})"
     if high <= BUDGET:
-        verdict = f"within the {BUDGET:.0%} budget in every run ({spread})"
+        verdict = f"within the {BUDGET:.0%} budget (interquartile range {spread})"
     elif low > BUDGET:
-        verdict = f"OVER the {BUDGET:.0%} budget in every run ({spread})"
+        verdict = f"OVER the {BUDGET:.0%} budget (interquartile range {spread})"
     else:
-        verdict = f"not settled: the runs range {spread} around the {BUDGET:.0%} budget"
+        verdict = f"not settled: interquartile range {spread} around the {BUDGET:.0%} budget"
     return cell, verdict
 
 
 def ratio_cell(slow: Runs, fast: Runs) -> str:
     """How many times slower, or "within noise" when some run found no difference."""
     r = ratios(slow, fast)
-    low, mid, high = min(r), statistics.median(r), max(r)
+    low, mid, high = quartiles(r)
     spread = f"{low:,.{_digits(low)}f} … {high:,.{_digits(high)}f}×"
     return f"within noise: {spread}" if low <= 1 else f"{mid:,.{_digits(mid)}f}× ({spread})"
 
@@ -162,16 +170,18 @@ def report(
     overhead: str,
 ) -> str:
     checked, bare = forward
+    threads = torch.get_num_threads()
     machine = (
-        f"{platform.machine()}, {torch.get_num_threads()} threads, "
+        f"{platform.machine()}, {threads} torch thread{'' if threads == 1 else 's'}, "
         f"torch {torch_version()}, Python {platform.python_version()}"
     )
     return "\n".join(
         [
             f"Measured by `make bench` (benchmarks/bench_embeddings.py) on {machine}. Each "
             f"time is the median of {repeats} independent `torch.utils.benchmark` runs, the "
-            "fastest and slowest in brackets; each ratio is taken run by run, with its range, "
-            "and reported as within noise when that range includes no difference at all.",
+            "interquartile range in brackets. Each ratio is taken run by run, given with its "
+            "interquartile range, and reported as within noise when that range includes no "
+            "difference at all.",
             "",
             f"**Lookup vs one-hot matmul** ({n_tokens} token ids, n_embd 768)",
             "",
@@ -199,7 +209,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--write", action="store_true", help=f"also write the tables to {RESULTS.name}"
     )
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch threads (default: torch's own choice)"
+    )
     args = parser.parse_args(argv)
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
     if args.repeats < 3:
         parser.error(f"--repeats {args.repeats}: a spread needs at least 3 runs")
 
