@@ -39,7 +39,7 @@ outputs: $(STAMP)
 	$(BIN)/python -m pytest -q --update-outputs docs tests/test_docs.py
 
 # Prints the timings; `make bench ARGS=--write` also writes benchmarks/results.md (the
-# table on "Why this matters"). ARGS passes any option: --repeats N, --min-run-time S.
+# table on "Why this matters"). ARGS passes any option: --repeats N, --threads N, --min-run-time S.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_embeddings.py $(ARGS)
 
