@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 from itertools import combinations
+from typing import TYPE_CHECKING
 
+import numpy
 import pytest
 import torch
 
@@ -23,85 +25,91 @@ from embeddings_explained.figures import (
 )
 from embeddings_explained.showcase import byte_label, fmt, hi_example, seeded_embeddings
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+Drawn = dict[str, tuple["Figure", str]]
+
 
 @pytest.fixture(scope="module")
-def drawn() -> dict[str, tuple[object, str]]:
-    """Every figure drawn once, laid out, with its alt text."""
+def drawn() -> Drawn:
+    """Every figure drawn once, laid out on an Agg canvas, with its alt text."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    out = {}
+    out: Drawn = {}
     for name, draw in FIGURES.items():
         fig, alt = draw()
-        FigureCanvasAgg(fig).draw()
+        FigureCanvasAgg(fig).draw()  # type: ignore[no-untyped-call]
         out[name] = (fig, alt)
     return out
 
 
-def _texts(fig: object) -> list[object]:
+def _texts(fig: Figure) -> list[Text]:
     from matplotlib.text import Text
 
     return [
         t
-        for t in fig.findobj(Text)  # type: ignore[attr-defined]
-        if t.get_visible() and t.get_text().strip() and t.get_figure() is not None
+        for t in fig.findobj(Text)
+        if isinstance(t, Text) and t.get_visible() and t.get_text().strip()
     ]
 
 
 @pytest.mark.parametrize("name", FIGURES)
-def test_figure_fits_a_phone_column_with_text_of_at_least_11_px(
-    drawn: dict[str, tuple[object, str]], name: str
-) -> None:
+def test_figure_fits_a_phone_column_with_text_of_at_least_11_px(drawn: Drawn, name: str) -> None:
     fig, _ = drawn[name]
-    width_pt = fig.get_size_inches()[0] * 72  # type: ignore[attr-defined]
+    width_pt = fig.get_size_inches()[0] * 72
     assert width_pt <= FIGURE_WIDTH_PT
-    small = {t.get_text(): t.get_fontsize() for t in _texts(fig) if t.get_fontsize() < MIN_FONT_PT}
+    small = {
+        t.get_text(): t.get_fontsize() for t in _texts(fig) if float(t.get_fontsize()) < MIN_FONT_PT
+    }
     assert not small, f"{name}: text under {MIN_FONT_PT} pt: {small}"
 
 
 @pytest.mark.parametrize("name", FIGURES)
-def test_no_two_texts_of_a_figure_overlap(drawn: dict[str, tuple[object, str]], name: str) -> None:
+def test_no_two_texts_of_a_figure_overlap(drawn: Drawn, name: str) -> None:
     fig, _ = drawn[name]
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in _texts(fig)]
     clashes = [
         (a, b)
         for (a, box_a), (b, box_b) in combinations(boxes, 2)
-        if box_a.overlaps(box_b) and box_a.intersection(box_a, box_b).width > 0.5  # type: ignore[union-attr]
+        if (both := box_a.intersection(box_a, box_b)) and both.width > 0.5 and both.height > 0.5
     ]
     assert not clashes, f"{name}: overlapping text: {clashes[:5]}"
 
 
 def test_token_heatmap_has_one_picture_row_per_table_row(
-    drawn: dict[str, tuple[object, str]],
+    drawn: Drawn,
 ) -> None:
     fig, alt = drawn["token-table"]
     w = seeded_embeddings().token_embedding.weight.detach()
-    images = [ax.get_images()[0] for ax in fig.axes if ax.get_images()]  # type: ignore[attr-defined]
+    images = [ax.get_images()[0] for ax in fig.axes if ax.get_images()]
     firsts = [ord("A"), ord("a")]
     assert len(images) == len(firsts)
     for image, first in zip(images, firsts, strict=True):
-        shown = torch.as_tensor(image.get_array().data)
+        shown = torch.as_tensor(numpy.asarray(image.get_array()))
         assert torch.equal(shown, w[first : first + shown.shape[0]])  # rows are rows
     for i in hi_example()["ids"][0].tolist():  # the framed rows are named in the alt text
         assert byte_label(i) in alt
 
 
 def test_position_heatmap_writes_each_value_of_the_table(
-    drawn: dict[str, tuple[object, str]],
+    drawn: Drawn,
 ) -> None:
     fig, alt = drawn["position-table"]
     p = seeded_embeddings().position_embedding.weight.detach()
-    written = [t.get_text() for t in fig.axes[0].texts]  # type: ignore[attr-defined]
+    written = [t.get_text() for t in fig.axes[0].texts]
     assert written == [fmt(float(x)) for x in p.flatten()]
     assert ", ".join(fmt(float(x)) for x in p[0]) in alt
 
 
 def test_hi_lookup_columns_add_up_and_its_alt_text_states_the_output(
-    drawn: dict[str, tuple[object, str]],
+    drawn: Drawn,
 ) -> None:
     fig, alt = drawn["hi-lookup"]
     ex = hi_example()
-    panels = [torch.as_tensor(ax.get_images()[0].get_array().data) for ax in fig.axes]  # type: ignore[attr-defined]
+    panels = [torch.as_tensor(numpy.asarray(ax.get_images()[0].get_array())) for ax in fig.axes]
     assert [tuple(p.shape) for p in panels] == [tuple(ex["out"][0].shape)] * 3
     assert torch.equal(panels[0] + panels[1], panels[2])
     assert ", ".join(fmt(float(x)) for x in ex["out"][0, 0]) in alt

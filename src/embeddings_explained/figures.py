@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
@@ -40,7 +40,9 @@ from embeddings_explained.showcase import (
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.image import AxesImage
     from matplotlib.patches import Rectangle
+    from matplotlib.transforms import Bbox
 
 __all__ = [
     "FIGURES",
@@ -112,7 +114,7 @@ def _annotate(ax: Axes, values: torch.Tensor) -> None:
             ax.text(c, r, fmt(v), ha="center", va="center", color=color)
 
 
-def _colorbar(fig: Figure, im: object, axes: object) -> None:
+def _colorbar(fig: Figure, im: AxesImage, axes: Iterable[Axes]) -> None:
     bar = fig.colorbar(im, ax=axes, orientation="horizontal", fraction=0.05, aspect=30)
     bar.set_label("blue: negative, red: positive")
 
@@ -262,9 +264,9 @@ def _label_points(
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    renderer = FigureCanvasAgg(fig).get_renderer()
+    renderer = FigureCanvasAgg(fig).get_renderer()  # type: ignore[no-untyped-call]
     fig.draw_without_rendering()  # fixes the layout, so extents are final
-    placed: list[object] = []
+    placed: list[Bbox] = []
     inside = ax.get_window_extent(renderer)
     spots = [(3, 2), (3, -12), (-10, 2), (-10, -12), (4, -5), (-11, -5), (-3, 5), (-3, -15)]
     count = 0
@@ -276,7 +278,7 @@ def _label_points(
             for dx, dy in spots:
                 text.set_position((dx * len(label) ** 0.5, dy))
                 box = text.get_window_extent(renderer)
-                free = all(not box.overlaps(other) for other in placed)  # type: ignore[attr-defined]
+                free = all(not box.overlaps(other) for other in placed)
                 within = inside.x0 <= box.x0 and box.x1 <= inside.x1
                 if free and within and inside.y0 <= box.y0 and box.y1 <= inside.y1:
                     placed.append(box.expanded(1.05, 1.05))
