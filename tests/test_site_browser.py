@@ -143,8 +143,12 @@ class Visit:
         self.console_errors: list[str] = []
         self.failed: list[str] = []
         self.foreign: list[str] = []
-        self.page = browser.new_page(
-            color_scheme=color_scheme, viewport={"width": width, "height": 800}
+        # a browser opens the page in a context of its own (nothing cached: sizes are true);
+        # a context given instead opens it there (quicker, for a batch that measures no sizes)
+        self.page = (
+            browser.new_page(color_scheme=color_scheme, viewport={"width": width, "height": 800})
+            if hasattr(browser, "new_context")
+            else browser.new_page()
         )
         self.page.route("**/*", self._route)
         self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
@@ -153,7 +157,8 @@ class Visit:
         self.page.on(
             "response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} {r.status}")
         )
-        self.page.goto(base_url + path, wait_until="load")
+        # settle=False: do not wait here, so that the pages of a batch load together
+        self.page.goto(base_url + path, wait_until="load" if settle else "commit")
         if settle:
             self.settle()
 
@@ -367,13 +372,15 @@ def _ready(v: Visit) -> None:
 def phone(browser: Any, base_url: str) -> dict[tuple[str, str], Layout]:
     """Every page of the nav at 390 px, light then dark, visited together in tabs."""
     out = {}
-    visits = [Visit(browser, base_url, path, settle=False, width=WIDTHS[0]) for path in PAGES]
+    context = browser.new_context(viewport={"width": WIDTHS[0], "height": 800})
+    visits = [Visit(context, base_url, path, settle=False) for path in PAGES]
     for path, v in zip(PAGES, visits, strict=True):
         _ready(v)
         out[path, "light"] = _layout(v.page, first=True)
         _dark(v.page)
         out[path, "dark"] = _layout(v.page, first=False)
         v.close()
+    context.close()
     return out
 
 
