@@ -39,8 +39,12 @@ ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 # Debian's chromium here and in .ci/run; CHROMIUM_PATH picks another (GitHub's runners have Chrome).
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-PAGE_BUDGET = 500_000  # bytes a page may transfer
+PAGE_BUDGET = 500_000  # bytes a page may transfer, the search index aside
 NOTEBOOK_BUDGET = 1_000_000
+# The search index is one file for the whole site: the search worker fetches it after the
+# page has loaded, once per visit, and every other page reuses it. It has a budget of its own.
+SEARCH_INDEX = "search/search_index.json"
+SEARCH_INDEX_BUDGET = 250_000
 
 
 def _missing(what: str) -> None:
@@ -174,14 +178,21 @@ class Visit:
             self.foreign.append(url)
             route.abort()
 
-    def transferred(self) -> tuple[int, int]:
-        """(bytes over the wire, bytes once decompressed) of the page and all it loaded."""
+    def transferred(self) -> tuple[int, int, int, int]:
+        """(bytes over the wire, bytes once decompressed) of the page and all it loaded but
+        the search index, then the same two of the search index."""
         entries = self.page.evaluate(
             """() => performance.getEntries()
                  .filter(e => e.entryType === 'navigation' || e.entryType === 'resource')
-                 .map(e => [e.transferSize || e.encodedBodySize || 0, e.decodedBodySize || 0])"""
+                 .map(e => [e.name, e.transferSize || e.encodedBodySize || 0,
+                            e.decodedBodySize || 0])"""
         )
-        return sum(e[0] for e in entries), sum(e[1] for e in entries)
+        index = [e for e in entries if urlparse(e[0]).path.endswith(SEARCH_INDEX)]
+        page = [e for e in entries if e not in index]
+        return (
+            sum(e[1] for e in page), sum(e[2] for e in page),
+            sum(e[1] for e in index), sum(e[2] for e in index),
+        )  # fmt: skip
 
     def close(self) -> None:
         self.page.close()
@@ -391,6 +402,8 @@ class PageReport:
     console_errors: list[str]
     transferred: int
     uncompressed: int
+    index_transferred: int
+    index_uncompressed: int
     notebook: bool
     images: list[tuple[str, str | None]]
     violations: list[str] | None  # None when axe-core is not installed
@@ -414,7 +427,7 @@ def reports(browser: Any, base_url: str) -> dict[str, PageReport]:
     for path, v in zip(PAGES, visits, strict=True):  # the pages settle meanwhile, together
         _ready(v)
         light = _layout(v.page, first=True)
-        transferred, uncompressed = v.transferred()
+        transferred, uncompressed, index_transferred, index_uncompressed = v.transferred()
         images = v.page.eval_on_selector_all(
             "img", "els => els.map(e => [e.src, e.getAttribute('alt')])"
         )
@@ -426,6 +439,7 @@ def reports(browser: Any, base_url: str) -> dict[str, PageReport]:
             v.page.evaluate("document.body.setAttribute('data-md-color-scheme', 'slate')")
         out[path] = PageReport(
             v.foreign, v.failed, v.console_errors, transferred, uncompressed,
+            index_transferred, index_uncompressed,
             v.page.locator(".jupyter-wrapper").count() > 0, images, violations,
             {"light": light},
         )  # fmt: skip
@@ -676,12 +690,27 @@ def test_explorer_steps_line_up_column_by_column(visit: Any, width: int) -> None
     assert page.evaluate(OVERFLOW) <= 0
 
 
+def test_search_index_stays_within_its_budget(built_site: Path) -> None:
+    """One file for the whole site (see SEARCH_INDEX): it grows with every page."""
+    size = (built_site / SEARCH_INDEX).stat().st_size
+    assert size < SEARCH_INDEX_BUDGET, (
+        f"{SEARCH_INDEX} is {size:,} bytes, over its budget of {SEARCH_INDEX_BUDGET:,}: "
+        "exclude from search what nobody looks for (data-search-exclude), or raise the budget "
+        "knowingly"
+    )
+
+
 def test_report_page_sizes(
-    reports: dict[str, PageReport], capsys: pytest.CaptureFixture[str]
+    reports: dict[str, PageReport], built_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Prints the bytes each page transferred (pytest -s shows it); checks the report is whole."""
     assert set(reports) == set(PAGES)
+    index = (built_site / SEARCH_INDEX).read_bytes()
     with capsys.disabled():
-        print("\npage                     transferred (gzip)   uncompressed")
+        print("\npage                     transferred (gzip)   uncompressed   (search index aside)")
         for path, r in reports.items():
             print(f"{_id(path):24} {r.transferred:>12,} B {r.uncompressed:>15,} B")
+        print(
+            f"{SEARCH_INDEX}: {len(index):,} B, {len(gzip.compress(index, 6)):,} B with gzip "
+            "(fetched once per visit by the search worker)"
+        )
