@@ -90,7 +90,8 @@ def test_a_page_without_code_gets_no_notebook_and_uris_are_flat() -> None:
 @pytest.mark.parametrize("page", PAGES)
 def test_page_notebook_runs_and_prints_what_the_page_shows(page: str) -> None:
     text = notebook_json((DOCS / page).read_text(), ROOT, SITE, INSTALL) or "{}"
-    nbformat.validate(nbformat.reads(text, as_version=4))  # opens in Jupyter as it is
+    notebook = nbformat.reads(text, as_version=4)  # type: ignore[no-untyped-call]
+    nbformat.validate(notebook)  # opens in Jupyter as it is
     nb = json.loads(text)
     namespace: dict[str, object] = {"__name__": "__main__"}
     for k, cell in enumerate(nb["cells"]):

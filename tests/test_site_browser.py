@@ -155,16 +155,22 @@ class Visit:
             else browser.new_page()
         )
         self.page.route("**/*", self._route)
-        self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        self.page.on("console", self._console)
         self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
         self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
-        self.page.on(
-            "response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} {r.status}")
-        )
+        self.page.on("response", self._response)
         # settle=False: do not wait here, so that the pages of a batch load together
         self.page.goto(base_url + path, wait_until="load" if settle else "commit")
         if settle:
             self.settle()
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+    def _response(self, response: Any) -> None:
+        if response.status >= 400:
+            self.failed.append(f"{response.url} {response.status}")
 
     def settle(self) -> None:
         """Wait until the page has made all its requests (the search index comes late)."""

@@ -62,7 +62,7 @@ def test_pca_places_punctuation_apart_from_lowercase_as_the_page_says() -> None:
     w = run.model.embeddings.token_embedding.weight.detach()
     groups = byte_groups(set(run.text_ids))
     ids = [i for g in groups.values() for i in g]
-    pc1 = dict(zip(ids, pca_2d(w[ids])[:, 0].tolist(), strict=True))
+    pc1: dict[int, float] = dict(zip(ids, pca_2d(w[ids])[:, 0].tolist(), strict=True))
 
     def mean(name: str) -> float:
         return sum(pc1[i] for i in groups[name]) / len(groups[name])
