@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 import torch
 
+from tests.docs_harness import ROOT
+
 # The tests' tensors are tiny, and the site build runs beside them on the other core:
 # one thread each avoids oversubscribing two cores (results are the same either way).
 torch.set_num_threads(1)
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass

@@ -21,7 +21,8 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.docs_harness import ROOT
+
 PIN = next(
     dep
     for dep in tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from notebook_html import fix_notebook_page, purge_css
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.docs_harness import ROOT
 
 
 def test_purge_css_keeps_rules_that_can_match_and_drops_the_rest() -> None:

@@ -33,9 +33,8 @@ import torch
 
 from embeddings_explained import ByteTokenizer
 from embeddings_explained.showcase import fmt, seeded_embeddings
-from tests.docs_harness import mkdocs_config
+from tests.docs_harness import ROOT, mkdocs_config
 
-ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 # Debian's chromium here and in .ci/run; CHROMIUM_PATH picks another (GitHub's runners have Chrome).
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
