@@ -8,6 +8,9 @@ STAMP  := $(VENV)/.installed-stamp
 AXE    := tests/browser/node_modules/axe-core/axe.min.js
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONHASHSEED := 0
+# Finished training runs, kept between the build and the tests (see training.RUN_CACHE_ENV):
+# each is computed once per change of the package, PyTorch or CPU.
+export EMBEDDINGS_EXPLAINED_RUN_CACHE ?= $(CURDIR)/.cache/runs
 
 .PHONY: serve test outputs bench build lint clean venv
 
@@ -49,4 +52,4 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf site .pytest_cache .hypothesis tests/browser/node_modules
+	rm -rf site .cache .pytest_cache .hypothesis tests/browser/node_modules

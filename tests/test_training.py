@@ -5,13 +5,18 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import torch
 
-from embeddings_explained import Embeddings
+from embeddings_explained import Embeddings, training
 from embeddings_explained.training import (
+    RUN_CACHE_ENV,
     NextByteModel,
+    TrainingRun,
+    _package_digest,
+    _run_once,
     byte_groups,
     byte_map,
     load_text,
@@ -246,3 +251,62 @@ def test_the_helpers_check_their_arguments(
     with pytest.raises(exc, match=message):
         call()
     assert torch.equal(torch.random.get_rng_state(), state)
+
+
+# ------------------------------------------------------------------ runs kept between processes
+
+
+def _counted(calls: list[int]) -> Callable[..., TrainingRun]:
+    def train_counted(steps: int = 5, seed: int = 0) -> TrainingRun:
+        calls.append(steps)
+        return train.__wrapped__(steps=steps, seed=seed)
+
+    return train_counted
+
+
+def test_a_kept_run_is_bit_identical_and_leaves_the_same_rng_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(RUN_CACHE_ENV, str(tmp_path))
+    calls: list[int] = []
+    fn = _counted(calls)
+    fresh = _run_once(fn)(steps=5)  # computed, then written to tmp_path
+    rng_after_fresh = torch.get_rng_state()
+    assert calls == [5] and len(list(tmp_path.glob("*.pt"))) == 1
+    torch.manual_seed(123)  # a different state: the kept run must restore the one above
+    kept = _run_once(fn)(steps=5)  # another process's view: a new wrapper, the same folder
+    assert calls == [5], "the run was computed again instead of read"
+    assert torch.equal(torch.get_rng_state(), rng_after_fresh)
+    assert kept.losses == fresh.losses == train.__wrapped__(steps=5).losses
+    for name, tensor in fresh.model.state_dict().items():
+        assert torch.equal(kept.model.state_dict()[name], tensor), name
+    assert torch.equal(kept.token_table_before, fresh.token_table_before)
+
+
+def test_a_run_is_kept_only_for_the_same_arguments_and_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(RUN_CACHE_ENV, str(tmp_path))
+    calls: list[int] = []
+    _run_once(_counted(calls))(steps=3)
+    _run_once(_counted(calls))(steps=4)  # other arguments: computed
+    assert calls == [3, 4]
+    _package_digest.cache_clear()
+    monkeypatch.setattr(training, "_package_digest", lambda: "an edited package")
+    _run_once(_counted(calls))(steps=3)  # the same arguments, another package: computed
+    assert calls == [3, 4, 3]
+
+
+def test_without_the_folder_nothing_is_written_and_a_failed_call_keeps_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(RUN_CACHE_ENV, raising=False)
+    cwd_before = sorted(Path.cwd().iterdir())
+    calls: list[int] = []
+    _run_once(_counted(calls))(steps=2)
+    _run_once(_counted(calls))(steps=2)
+    assert calls == [2, 2] and sorted(Path.cwd().iterdir()) == cwd_before
+    monkeypatch.setenv(RUN_CACHE_ENV, str(tmp_path))
+    with pytest.raises(ValueError, match="steps"):
+        _run_once(train.__wrapped__)(steps=-1)
+    assert list(tmp_path.iterdir()) == []

@@ -8,13 +8,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
+import hashlib
 import inspect
 import math
-from collections.abc import Callable
+import os
+import platform
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import ParamSpec, Protocol, TypeVar, cast
 
 import torch
@@ -24,6 +29,11 @@ from torch import nn
 from embeddings_explained import _checks as checks
 from embeddings_explained.model import Embeddings
 from embeddings_explained.tokenizer import ByteTokenizer
+
+try:
+    import fcntl
+except ImportError:  # Windows: runs are still kept, two processes may both compute one
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = [
     "NextByteModel",
@@ -98,10 +108,86 @@ class _Once(Protocol[P, R]):
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R: ...
 
 
+RUN_CACHE_ENV = "EMBEDDINGS_EXPLAINED_RUN_CACHE"
+"""A folder where finished runs are kept between processes (unset: nothing is kept).
+
+The project's ``make`` targets and test suite point it at ``.cache/runs``, so that the site
+build and the tests, which run the same trainings, do each one once per change of the
+package. A kept run is used only for the same function, the same arguments, the same
+package files (every byte of them), the same PyTorch version and the same CPU kernels.
+"""
+
+
+@functools.cache
+def _package_digest() -> str:
+    """SHA-256 of every file of the package (code and data): any edit makes new runs."""
+    root = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _kept_path(fn: Callable[..., object], key: tuple[object, ...]) -> Path | None:
+    folder = os.environ.get(RUN_CACHE_ENV)
+    if not folder:
+        return None
+    ident = repr(
+        (
+            fn.__module__, fn.__qualname__, key, _package_digest(), torch.__version__,
+            platform.machine(), torch.backends.cpu.get_cpu_capability(),
+        )
+    )  # fmt: skip
+    name = f"{fn.__name__}-{hashlib.sha256(ident.encode()).hexdigest()[:32]}.pt"
+    return Path(folder) / name
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold ``path``.lock: a second process asking for the same run waits, then reads it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    name = path.with_suffix(".lock")
+    with open(name, "w") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:  # a process that waited on it then finds the run kept (or computes it)
+            name.unlink(missing_ok=True)
+
+
+def _kept_or_run(
+    fn: Callable[P, R], key: tuple[object, ...], *args: P.args, **kwargs: P.kwargs
+) -> tuple[R, torch.Tensor]:
+    """``fn(*args, **kwargs)`` and the global RNG state it leaves, from the folder of
+    :data:`RUN_CACHE_ENV` when it holds this run, else computed (and kept there)."""
+    path = _kept_path(fn, key)
+    if path is None:
+        return fn(*args, **kwargs), torch.get_rng_state()
+    with _locked(path):
+        try:
+            kept: tuple[R, torch.Tensor] = torch.load(path, weights_only=False)
+            return kept
+        except Exception:  # not kept yet, or unreadable (an interrupted write): run it
+            pass
+        done = fn(*args, **kwargs), torch.get_rng_state()
+        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        torch.save(done, partial)
+        os.replace(partial, path)  # whole or absent, never half-written
+        return done
+
+
 def _run_once(fn: Callable[P, R]) -> _Once[P, R]:
     """Like ``functools.cache``, but every caller gets its own copy of the run, so that
-    what one caller does to its model (train it further, say) never reaches the next."""
-    runs: dict[tuple[object, ...], R] = {}
+    what one caller does to its model (train it further, say) never reaches the next.
+
+    A call that finds its run kept (in this process, or in the folder of
+    :data:`RUN_CACHE_ENV`) leaves the global RNG state as running it would have left it,
+    so what a page draws afterwards never depends on whether the run was kept.
+    """
+    runs: dict[tuple[object, ...], tuple[R, torch.Tensor]] = {}
     signature = inspect.signature(fn)
 
     @functools.wraps(fn)
@@ -110,11 +196,13 @@ def _run_once(fn: Callable[P, R]) -> _Once[P, R]:
         bound.apply_defaults()
         key = tuple((type(v), v) for v in bound.arguments.values())  # seed=True is not 1
         try:
-            run = runs.get(key)
+            found = runs.get(key)
         except TypeError:  # an unhashable argument: the function's checks say what is wrong
             return fn(*args, **kwargs)
-        if run is None:
-            run = runs[key] = fn(*args, **kwargs)
+        if found is None:
+            found = runs[key] = _kept_or_run(fn, key, *args, **kwargs)
+        run, rng_after = found
+        torch.set_rng_state(rng_after)
         shared = {id(v): v for v in vars(run).values() if isinstance(v, tuple)}  # immutable
         return copy.deepcopy(run, shared)
 
