@@ -15,10 +15,13 @@ a missing browser is a failure instead.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gzip
+import hashlib
 import http.server
 import io
+import json
 import os
 import shutil
 import threading
@@ -141,6 +144,7 @@ class Visit:
         color_scheme: str = "light",
         settle: bool = True,
         width: int = 1280,
+        wait_until: str = "networkidle",
     ):
         self.host = urlparse(base_url).netloc
         self.console_errors: list[str] = []
@@ -159,8 +163,9 @@ class Visit:
         self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
         self.page.on("response", self._response)
         # settle=False: do not wait here, so that the pages of a batch load together
+        # wait_until="load": the tests that wait for what they need themselves
         self.page.goto(base_url + path, wait_until="load" if settle else "commit")
-        if settle:
+        if settle and wait_until == "networkidle":
             self.settle()
 
     def _console(self, message: Any) -> None:
@@ -208,7 +213,9 @@ def visit(browser: Any, base_url: str) -> Iterator[Any]:
     opened: list[Visit] = []
 
     def open_page(path: str, color_scheme: str = "light", width: int = 1280) -> Visit:
-        v = Visit(browser, base_url, path, color_scheme, width=width)
+        # each test waits for what it needs (the search test for its results): the page's
+        # load event is enough, no wait for the network to go quiet
+        v = Visit(browser, base_url, path, color_scheme, width=width, wait_until="load")
         opened.append(v)
         return v
 
@@ -384,18 +391,112 @@ def _ready(v: Visit) -> None:
         v.page.wait_for_selector("#ee-explorer[data-loaded]")
 
 
+# ------------------------------------------------------------------ measurements kept
+# What Chromium measures of a page depends only on the bytes the page loads and on the code
+# that measures it. So the measurements of each page are kept (in .cache/browser) under a
+# key made of those bytes: the page's HTML, every other file of the site it may load (all
+# but the other pages' HTML, the sitemap and the search index, which changes no page's
+# layout), this file, axe-core, Playwright and the Chromium binary. A run measures again
+# exactly the pages whose key changed; the assertions run on every run. Under CI=true, or
+# with EMBEDDINGS_EXPLAINED_BROWSER_CACHE set empty, nothing is kept: every page is measured.
+
+BROWSER_CACHE_ENV = "EMBEDDINGS_EXPLAINED_BROWSER_CACHE"
+NOT_LOADED_BY_A_PAGE = {SEARCH_INDEX, "sitemap.xml", "sitemap.xml.gz"}
+
+
+def _kept_folder() -> Path | None:
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        return None
+    folder = os.environ.get(BROWSER_CACHE_ENV, str(ROOT / ".cache" / "browser"))
+    return Path(folder) if folder else None
+
+
+def _file_digest(path: Path) -> bytes:
+    return hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"absent"
+
+
+@functools.cache
+def _page_keys(site: Path) -> dict[str, str]:
+    """A key for each nav page: everything its measurements depend on (see above)."""
+    from importlib.metadata import version
+
+    shared = hashlib.sha256()
+    for f in sorted(site.rglob("*")):
+        rel = f.relative_to(site).as_posix()
+        if f.is_file() and f.suffix != ".html" and rel not in NOT_LOADED_BY_A_PAGE:
+            shared.update(rel.encode() + b"\0" + _file_digest(f))
+    chromium = Path(CHROMIUM).stat() if Path(CHROMIUM).exists() else None
+    tools = (
+        _file_digest(Path(__file__)), _file_digest(AXE), version("playwright").encode(),
+        repr((chromium.st_size, chromium.st_mtime_ns) if chromium else None).encode(),
+    )  # fmt: skip
+    for tool in tools:
+        shared.update(tool + b"\0")
+    return {
+        path: hashlib.sha256(shared.digest() + _file_digest(site / path / "index.html")).hexdigest()
+        for path in PAGES
+    }
+
+
+def _kept_file(kind: str, path: str, key: str) -> Path | None:
+    folder = _kept_folder()
+    return (
+        folder / f"{kind}-{_id(path).strip('/').replace('/', '-')}-{key[:32]}.json"
+        if folder
+        else None
+    )
+
+
+def _kept(kind: str, path: str, key: str) -> Any:
+    file = _kept_file(kind, path, key)
+    try:
+        return json.loads(file.read_text()) if file else None
+    except (OSError, ValueError):
+        return None
+
+
+def _keep(kind: str, path: str, key: str, value: Any) -> None:
+    file = _kept_file(kind, path, key)
+    if file is None:
+        return
+    file.parent.mkdir(parents=True, exist_ok=True)
+    for old in file.parent.glob(file.name.rsplit("-", 1)[0] + "-*.json"):
+        old.unlink(missing_ok=True)  # the page's earlier measurements
+    partial = file.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(json.dumps(value))
+    os.replace(partial, file)
+
+
+def _layouts_from(value: dict[str, Any]) -> dict[str, Layout]:
+    return {scheme: Layout(**layout) for scheme, layout in value.items()}
+
+
 @pytest.fixture(scope="session")
-def phone(browser: Any, base_url: str) -> dict[tuple[str, str], Layout]:
+def phone(
+    request: pytest.FixtureRequest, built_site: Path, base_url: str
+) -> dict[tuple[str, str], Layout]:
     """Every page of the nav at 390 px, light then dark, visited together in tabs."""
+    keys = _page_keys(built_site)
     out = {}
+    todo = []
+    for path in PAGES:
+        kept = _kept("phone", path, keys[path])
+        if kept is None:
+            todo.append(path)
+        else:
+            out.update({(path, s): layout for s, layout in _layouts_from(kept).items()})
+    if not todo:
+        return out
+    browser = request.getfixturevalue("browser")
     context = browser.new_context(viewport={"width": WIDTHS[0], "height": 800})
-    visits = [Visit(context, base_url, path, settle=False) for path in PAGES]
-    for path, v in zip(PAGES, visits, strict=True):
+    visits = [Visit(context, base_url, path, settle=False) for path in todo]
+    for path, v in zip(todo, visits, strict=True):
         _ready(v)
         out[path, "light"] = _layout(v.page, first=True)
         _dark(v.page)
         out[path, "dark"] = _layout(v.page, first=False)
         v.close()
+        _keep("phone", path, keys[path], {s: dataclasses.asdict(out[path, s]) for s in SCHEMES})
     context.close()
     return out
 
@@ -425,11 +526,22 @@ DARK_RULES = {"runOnly": {"type": "rule", "values": ["color-contrast", "link-in-
 
 
 @pytest.fixture(scope="session")
-def reports(browser: Any, base_url: str) -> dict[str, PageReport]:
+def reports(
+    request: pytest.FixtureRequest, built_site: Path, base_url: str
+) -> dict[str, PageReport]:
     """Every page of the nav visited once, in light mode, with everything recorded."""
+    keys = _page_keys(built_site)
     out = {}
-    visits = [Visit(browser, base_url, path, settle=False) for path in PAGES]
-    for path, v in zip(PAGES, visits, strict=True):  # the pages settle meanwhile, together
+    for path in PAGES:
+        kept = _kept("report", path, keys[path])
+        if kept is not None:
+            out[path] = PageReport(**{**kept, "layouts": _layouts_from(kept["layouts"])})
+    todo = [path for path in PAGES if path not in out]
+    if not todo:
+        return out
+    browser = request.getfixturevalue("browser")
+    visits = [Visit(browser, base_url, path, settle=False) for path in todo]
+    for path, v in zip(todo, visits, strict=True):  # the pages settle meanwhile, together
         _ready(v)
         light = _layout(v.page, first=True)
         transferred, uncompressed, index_transferred, index_uncompressed = v.transferred()
@@ -450,14 +562,15 @@ def reports(browser: Any, base_url: str) -> dict[str, PageReport]:
         )  # fmt: skip
     if AXE.exists():
         visits[0].page.wait_for_timeout(300)  # let the colour transitions finish
-        for path, v in zip(PAGES, visits, strict=True):
+        for path, v in zip(todo, visits, strict=True):
             colours = v.page.evaluate(AXE_SERIOUS, DARK_RULES)
             out[path].violations += [f"(dark) {x}" for x in colours]  # type: ignore[operator]
-    for path, v in zip(PAGES, visits, strict=True):
+    for path, v in zip(todo, visits, strict=True):
         _dark(v.page)  # already, when axe-core ran
         out[path].layouts["dark"] = _layout(v.page, first=False)
         v.close()
-    return out
+        _keep("report", path, keys[path], dataclasses.asdict(out[path]))
+    return {path: out[path] for path in PAGES}
 
 
 @pytest.fixture(scope="session")
@@ -620,35 +733,47 @@ def test_code_blocks_have_copy_buttons(visit: Any) -> None:
     assert page.locator("button[title='Copy to clipboard']").count() >= 1
 
 
-def _type(page: Any, text: str) -> None:
-    page.locator("#ee-text").fill(text)
+class Explorer:
+    """The explorer page, loaded once for all its tests: each types its own text."""
+
+    def __init__(self, browser: Any, base_url: str):
+        self.visit = Visit(browser, base_url, "explorer/", wait_until="load")
+        self.page = self.visit.page
+        self.page.wait_for_selector("#ee-explorer[data-loaded]")
+        self.count_on_load = self.page.locator("#ee-count").inner_text()
+
+    def type(self, text: str, width: int = WIDTHS[1]) -> Any:
+        self.page.set_viewport_size({"width": width, "height": 800})
+        self.page.locator("#ee-text").fill(text)
+        return self.page
 
 
-def test_explorer_sums_for_hi_equal_pytorch(visit: Any) -> None:
-    page = visit("explorer/").page
-    page.wait_for_selector("#ee-explorer[data-loaded]")
-    _type(page, "Hi")
+@pytest.fixture(scope="module")
+def explorer(browser: Any, base_url: str) -> Iterator[Explorer]:
+    e = Explorer(browser, base_url)
+    yield e
+    e.visit.close()
+
+
+def test_explorer_sums_for_hi_equal_pytorch(explorer: Explorer) -> None:
+    page = explorer.type("Hi")
     shown = page.locator("#ee-sums td.ee-num").all_inner_texts()
     out = seeded_embeddings()(torch.tensor([ByteTokenizer().encode("Hi")]))
     assert shown == [fmt(x) for x in out.flatten().tolist()]
     assert len(shown) == 8
 
 
-def test_explorer_shows_the_bytes_of_non_ascii_text(visit: Any) -> None:
-    page = visit("explorer/").page
-    page.wait_for_selector("#ee-explorer[data-loaded]")
-    _type(page, "é")
+def test_explorer_shows_the_bytes_of_non_ascii_text(explorer: Explorer) -> None:
+    page = explorer.type("é")
     assert page.locator("#ee-ids").inner_text() == "[195, 169]"
     assert page.locator("#ee-sums tbody tr").count() == 2
 
 
 def test_explorer_too_long_keeps_the_first_bytes_and_shows_the_packages_message(
-    visit: Any,
+    explorer: Explorer,
 ) -> None:
-    page = visit("explorer/").page
-    page.wait_for_selector("#ee-explorer[data-loaded]")
     text = "Hi there!"
-    _type(page, text)
+    page = explorer.type(text)
     ids = ByteTokenizer().encode(text)
     with pytest.raises(ValueError) as raised:
         seeded_embeddings()(torch.tensor([ids]))
@@ -664,28 +789,22 @@ def test_explorer_too_long_keeps_the_first_bytes_and_shows_the_packages_message(
     assert f"only {emb.block_size} position rows" in why and why.endswith("this message:")
 
 
-def test_explorer_counts_bytes_as_you_type(visit: Any) -> None:
-    page = visit("explorer/").page
-    page.wait_for_selector("#ee-explorer[data-loaded]")
+def test_explorer_counts_bytes_as_you_type(explorer: Explorer) -> None:
     block_size = seeded_embeddings().block_size
-    assert page.locator("#ee-count").inner_text() == f"2 of {block_size} bytes"
-    _type(page, "é!")
+    assert explorer.count_on_load == f"2 of {block_size} bytes"  # "Hi", the text it opens with
+    page = explorer.type("é!")
     assert page.locator("#ee-count").inner_text() == f"3 of {block_size} bytes"
 
 
-def test_explorer_names_invisible_characters(visit: Any) -> None:
-    page = visit("explorer/").page
-    page.wait_for_selector("#ee-explorer[data-loaded]")
-    _type(page, "a\tb e\u0301")
+def test_explorer_names_invisible_characters(explorer: Explorer) -> None:
+    page = explorer.type("a\tb e\u0301")
     names = page.locator("#ee-bytes .ee-name").all_inner_texts()
     assert names == ["tab (U+0009)", "space (U+0020)", "combining acute accent (U+0301)"]
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_explorer_steps_line_up_column_by_column(visit: Any, width: int) -> None:
-    page = visit("explorer/", width=width).page
-    page.wait_for_selector("#ee-explorer[data-loaded]")
-    _type(page, "Hi there")
+def test_explorer_steps_line_up_column_by_column(explorer: Explorer, width: int) -> None:
+    page = explorer.type("Hi there", width=width)
     columns = [
         [round(b["x"]) for b in page.locator(f"#{t} thead th").evaluate_all(
             "ths => ths.map(th => th.getBoundingClientRect().toJSON())")]
