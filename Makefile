@@ -8,6 +8,9 @@ STAMP  := $(VENV)/.installed-stamp
 AXE    := tests/browser/node_modules/axe-core/axe.min.js
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONHASHSEED := 0
+# Bytecode caches on, even where the environment turns them off: pytest then rewrites the
+# test modules' asserts once per change instead of on every run.
+unexport PYTHONDONTWRITEBYTECODE
 # Finished training runs, kept between the build and the tests (see training.RUN_CACHE_ENV):
 # each is computed once per change of the package, PyTorch or CPU.
 export EMBEDDINGS_EXPLAINED_RUN_CACHE ?= $(CURDIR)/.cache/runs
@@ -39,7 +42,7 @@ test: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest
 
 outputs: $(STAMP)
-	$(BIN)/python -m pytest -q --update-outputs docs tests/test_docs.py
+	$(BIN)/python -m pytest -q -p no:hypothesispytest --update-outputs docs tests/test_docs.py
 
 # Prints the timings; `make bench ARGS=--write` also writes benchmarks/results.md (the
 # table on "Why this matters"). ARGS passes any option: --repeats N, --threads N, --min-run-time S.

@@ -310,3 +310,18 @@ def test_without_the_folder_nothing_is_written_and_a_failed_call_keeps_nothing(
     with pytest.raises(ValueError, match="steps"):
         _run_once(train.__wrapped__)(steps=-1)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_runs_kept_for_an_edited_package_are_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(RUN_CACHE_ENV, str(tmp_path))
+    calls: list[int] = []
+    _run_once(_counted(calls))(steps=2)
+    _run_once(_counted(calls))(steps=3)
+    before = sorted(p.name for p in tmp_path.glob("*.pt"))
+    assert len(before) == 2
+    monkeypatch.setattr(training, "_package_digest", lambda: "e" * 64)
+    _run_once(_counted(calls))(steps=2)
+    after = [p.name for p in tmp_path.glob("*.pt")]
+    assert len(after) == 1 and after[0].startswith(f"train_counted-{'e' * 12}-"), after

@@ -22,7 +22,7 @@ import functools
 import io
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -63,12 +63,19 @@ CMAP, VMAX = "RdBu_r", 3.0  # the tables are N(0, 1): almost every value lies in
 
 @dataclass(frozen=True)
 class Picture:
-    """A figure as the site shows it: SVG text, alt text and natural size in CSS px."""
+    """A figure as the site shows it: SVG text, alt text and natural size in CSS px.
 
-    svg: str
+    The SVG is drawn when first asked for: a page's image line needs only the alt text
+    and the size, so the tests of the pages draw nothing."""
+
+    figure: Figure = field(repr=False, compare=False)
     alt: str
     width: int
     height: int
+
+    @functools.cached_property
+    def svg(self) -> str:
+        return _svg(self.figure)
 
 
 def _figure(height_pt: float) -> Figure:
@@ -336,7 +343,7 @@ def picture(name: str) -> Picture:
         raise ValueError(f"unknown figure {name!r}; known: {', '.join(FIGURES)}")
     fig, alt = FIGURES[name]()
     width, height = (round(x * 96) for x in fig.get_size_inches())  # CSS px: 96 per inch
-    return Picture(_svg(fig), alt, width, height)
+    return Picture(fig, alt, width, height)
 
 
 def figure_markdown(*args: str) -> str:

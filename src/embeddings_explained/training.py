@@ -140,8 +140,9 @@ def _kept_path(fn: Callable[..., object], key: tuple[object, ...]) -> Path | Non
             platform.machine(), torch.backends.cpu.get_cpu_capability(),
         )
     )  # fmt: skip
-    name = f"{fn.__name__}-{hashlib.sha256(ident.encode()).hexdigest()[:32]}.pt"
-    return Path(folder) / name
+    # named by package too, so that runs of an earlier package can be told and dropped
+    run = hashlib.sha256(ident.encode()).hexdigest()[:32]
+    return Path(folder) / f"{fn.__name__}-{_package_digest()[:12]}-{run}.pt"
 
 
 @contextlib.contextmanager
@@ -176,6 +177,10 @@ def _kept_or_run(
         partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         torch.save(done, partial)
         os.replace(partial, path)  # whole or absent, never half-written
+        package = path.name.split("-")[-2]
+        for old in path.parent.glob(f"{fn.__name__}-*.pt"):
+            if old.name.split("-")[-2] != package:  # kept for a package since edited
+                old.unlink(missing_ok=True)
         return done
 
 
