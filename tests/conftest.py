@@ -1,9 +1,11 @@
 """Shared fixtures: the strictly built site, made once per test run, in the background.
 
-`mkdocs build --strict` is the slowest single step of the suite (it trains the demo model,
-draws the figures and executes the notebooks). It starts as soon as collection ends, in
-its own process, and the tests that need the site run last, so on two cores the build
-overlaps with the unit and docs tests instead of adding to them.
+`mkdocs build --strict` is the slowest single step of the suite (it draws the figures and
+executes the notebooks; the trainings it needs are kept in .cache/runs). It starts in its
+own process as soon as pytest knows it will be needed (at configuration when the paths
+given include the site's tests, else after collection), and the tests that need the site
+run last, so on two cores the build overlaps with collection and the unit and docs tests
+instead of adding to them.
 """
 
 from __future__ import annotations
@@ -41,6 +43,46 @@ def _needs_site(item: pytest.Item) -> bool:
     return "built_site" in getattr(item, "fixturenames", ())
 
 
+SITE_TESTS = [ROOT / "tests" / "test_site_browser.py", ROOT / "tests" / "test_build.py"]
+
+
+def _start_build() -> None:
+    site_dir = Path(tempfile.mkdtemp(prefix="embeddings-explained-site-"))
+    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115  (closed with the session)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        cwd=ROOT,
+        # one thread: the build shares the two cores with the tests that run meanwhile
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "OMP_NUM_THREADS": "1"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    _build.append(_Build(site_dir, proc, log))
+
+
+def _stop_builds() -> None:
+    for build in _build:
+        if build.proc.poll() is None:
+            build.proc.kill()
+            build.proc.wait()
+        build.log.close()
+        shutil.rmtree(build.site, ignore_errors=True)
+    _build.clear()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A run whose paths include the site's tests (``make test``: all of them) starts the
+    build at once, so that it overlaps collection too; it stops if none is selected."""
+    if config.getoption("--update-outputs") or config.getoption("collectonly"):
+        return
+    paths = [
+        Path(config.invocation_params.dir, arg.split("::")[0]).resolve() for arg in config.args
+    ]
+    if any(path == test or path in test.parents for path in paths for test in SITE_TESTS):
+        _start_build()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.getoption("--update-outputs"):  # make outputs rewrites pages: no site build
         site = [i for i in items if _needs_site(i)]
@@ -49,27 +91,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             items[:] = [i for i in items if not _needs_site(i)]
         return
     items.sort(key=_needs_site)  # stable: the site's tests go last, in their usual order
-    if any(_needs_site(i) for i in items) and not config.getoption("collectonly"):
-        site_dir = Path(tempfile.mkdtemp(prefix="embeddings-explained-site-"))
-        log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115  (closed with the session)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-            cwd=ROOT,
-            # one thread: the build shares the two cores with the tests that run meanwhile
-            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "OMP_NUM_THREADS": "1"},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        _build.append(_Build(site_dir, proc, log))
+    wanted = any(_needs_site(i) for i in items) and not config.getoption("collectonly")
+    if wanted and not _build:
+        _start_build()
+    elif not wanted:
+        _stop_builds()  # started for a run that then selected no test of the site (-k ...)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    for build in _build:
-        if build.proc.poll() is None:
-            build.proc.kill()
-        build.log.close()
-        shutil.rmtree(build.site, ignore_errors=True)
+    _stop_builds()
 
 
 @pytest.fixture(scope="session")

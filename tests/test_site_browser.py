@@ -685,9 +685,25 @@ def test_no_marker_splits_a_sentence(
     )
 
 
+@pytest.fixture(scope="module")
+def home(browser: Any, base_url: str) -> Iterator[Any]:
+    """The home page, loaded once for the tests that only read it or use its header."""
+    v = Visit(browser, base_url, "", wait_until="load")
+    yield v.page
+    v.close()
+
+
+@pytest.fixture(scope="module")
+def summary(browser: Any, base_url: str) -> Iterator[Any]:
+    v = Visit(browser, base_url, "visual-summary/", wait_until="load")
+    yield v.page
+    v.close()
+
+
 @pytest.mark.parametrize("width", WIDTHS)
-def test_diagram_has_a_layout_for_each_screen(visit: Any, width: int) -> None:
-    page = visit("visual-summary/", width=width).page
+def test_diagram_has_a_layout_for_each_screen(summary: Any, width: int) -> None:
+    page = summary
+    page.set_viewport_size({"width": width, "height": 800})
     svg = page.locator("figure.ee-diagram svg:visible")
     assert svg.count() == 1
     assert svg.get_attribute("class") == ("ee-narrow" if width < 720 else "ee-wide")
@@ -698,27 +714,30 @@ def test_diagram_has_a_layout_for_each_screen(visit: Any, width: int) -> None:
         assert box["width"] > 0.9 * column["width"]
 
 
-def test_search_finds_position(visit: Any) -> None:
-    page = visit("").page
-    box = page.locator("input.md-search__input")
+def test_code_blocks_have_copy_buttons(home: Any) -> None:
+    assert home.locator("button[title='Copy to clipboard']").count() >= 1
+
+
+def test_search_finds_position(home: Any) -> None:
+    box = home.locator("input.md-search__input")
     box.click()
     box.press_sequentially("position")  # key events, as a reader types: Material listens to them
-    results = page.locator(".md-search-result__item")
+    results = home.locator(".md-search-result__item")
     try:
         results.first.wait_for(timeout=30_000)  # the index builds in a worker; slow under load
     except Exception:
-        meta = page.locator(".md-search-result__meta").all_inner_texts()
+        meta = home.locator(".md-search-result__meta").all_inner_texts()
         pytest.fail(f"no search results; the search box says {meta}")
     assert results.count() > 0
     assert "position" in results.first.inner_text().lower()
+    home.keyboard.press("Escape")  # the search closes; the header is the page's again
 
 
-def test_light_dark_toggle_switches_the_scheme(visit: Any) -> None:
-    page = visit("").page
+def test_light_dark_toggle_switches_the_scheme(home: Any) -> None:
     scheme = "document.body.getAttribute('data-md-color-scheme')"
-    assert page.evaluate(scheme) == "default"
-    page.locator("form[data-md-component='palette'] label:visible").first.click()
-    page.wait_for_function(f"{scheme} === 'slate'", timeout=5_000)
+    assert home.evaluate(scheme) == "default"
+    home.locator("form[data-md-component='palette'] label:visible").first.click()
+    home.wait_for_function(f"{scheme} === 'slate'", timeout=5_000)
 
 
 def test_notebook_page_shows_its_outputs_and_a_download(visit: Any) -> None:
@@ -726,11 +745,6 @@ def test_notebook_page_shows_its_outputs_and_a_download(visit: Any) -> None:
     assert page.get_by_text("torch.Size([1, 2, 4])").first.is_visible()
     link = page.locator("a[download][href$='.ipynb']")
     assert link.count() == 1
-
-
-def test_code_blocks_have_copy_buttons(visit: Any) -> None:
-    page = visit("").page
-    assert page.locator("button[title='Copy to clipboard']").count() >= 1
 
 
 class Explorer:
