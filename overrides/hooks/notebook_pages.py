@@ -1,13 +1,17 @@
-"""MkDocs hook: slim and fix the notebook pages (see ``notebook_html.py``, which does the work)."""
+"""MkDocs hook: lighten the code blocks of every page, slim and fix the notebook pages.
+
+``notebook_html.py``, beside this file, does the work.
+"""
 
 from __future__ import annotations
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.pages import Page
-from notebook_html import fix_notebook_page  # beside this file: mkdocs puts it on sys.path
+from notebook_html import fix_notebook_page, lighten_code_blocks  # beside this file, on sys.path
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    output = lighten_code_blocks(output)
     if not page.file.src_uri.endswith(".ipynb"):
         return output
     return fix_notebook_page(output)
