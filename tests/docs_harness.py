@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import hashlib
 import io
 import json
@@ -297,8 +298,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     say("make outputs: " + (", ".join(map(_rel, changed)) or "nothing to rewrite"))
 
 
+@functools.cache  # read once per run (loading its plugins imports nbconvert: ~1 s)
 def mkdocs_config() -> typing.Any:
-    """mkdocs.yml as mkdocs itself reads it (``!ENV`` and plugins resolved)."""
+    """mkdocs.yml as mkdocs itself reads it (``!ENV`` and plugins resolved); one shared
+    object per run, not to be changed."""
     from mkdocs.config import load_config
 
     return load_config(str(ROOT / "mkdocs.yml"))

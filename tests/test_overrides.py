@@ -8,7 +8,7 @@ from importlib import metadata, resources
 from pathlib import Path
 
 import pytest
-from notebook_html import fix_notebook_page, purge_css
+from notebook_html import fix_notebook_page, lighten_code_blocks, purge_css
 
 from tests.docs_harness import ROOT
 
@@ -69,6 +69,45 @@ def test_fix_notebook_page_makes_cells_focusable_and_purges_every_style_block() 
         '<div tabindex="0" class="highlight-ipynb jp-Used"><pre>x</pre></div>'
         "<style></style>"
     )
+
+
+CODE = (
+    '<div class="language-python highlight"><pre><span></span><code>'
+    '<span class="n">x</span><span class="w"> </span><span class="o">=</span>'
+    '<span class="w"> </span><span class="nb">print</span><span class="p">(</span>'
+    '<span class="s2">&quot;a&lt;b&quot;</span><span class="p">)</span>\n</code></pre></div>'
+)
+
+
+def _text(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html)
+
+
+def test_lighten_code_blocks_unwraps_only_uncoloured_tokens_and_keeps_the_text() -> None:
+    page = f'<p><span class="n">prose</span></p>{CODE.replace("language-python ", "")}'
+    light = lighten_code_blocks(page)
+    assert _text(light) == _text(page)
+    assert light.count("<span") == page.count("<span") - 3  # x and the two spaces
+    for coloured in ('class="o"', 'class="nb"', 'class="p"', 'class="s2"'):
+        assert light.count(coloured) == page.count(coloured)
+    assert '<p><span class="n">prose</span></p>' in light  # outside code blocks: untouched
+
+
+def test_lighten_code_blocks_leaves_notebook_cells_alone() -> None:
+    cell = CODE.replace('"language-python highlight"', '"highlight-ipynb hl-python"')
+    assert lighten_code_blocks(cell) == cell
+
+
+def test_materials_name_tokens_have_the_colour_of_plain_code() -> None:
+    """What unwrapping ``.n`` relies on: Material colours it as plain code, in both schemes."""
+    css = resources.files("material") / "templates" / "assets" / "stylesheets"
+    values = {
+        m for f in css.iterdir() if f.name.endswith(".css")
+        for m in re.findall(r"--md-code-hl-name-color:([^;}]*)", f.read_text())
+    }  # fmt: skip
+    assert values == {"var(--md-code-fg-color)"}
+    extra = (ROOT / "docs" / "assets" / "css" / "extra.css").read_text()
+    assert "--md-code-hl-name-color" not in extra
 
 
 def test_every_hook_file_is_listed_in_mkdocs_yml_and_only_hooks_are() -> None:
