@@ -51,7 +51,7 @@ def merge(ids: Sequence[int], pair: Pair, new_id: int) -> list[int]:
     """Replace every occurrence of ``pair`` in ``ids``, left to right, by ``new_id``."""
     out, i = [], 0
     while i < len(ids):
-        if i + 1 < len(ids) and (ids[i], ids[i + 1]) == pair:
+        if ids[i] == pair[0] and i + 1 < len(ids) and ids[i + 1] == pair[1]:
             out.append(new_id)
             i += 2
         else:
