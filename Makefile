@@ -38,8 +38,10 @@ serve: $(STAMP)
 build: $(STAMP)
 	$(BIN)/mkdocs build --strict
 
+# Two pytest processes side by side, the built site's tests and the rest (tests/run_suite.py);
+# a plain `.venv/bin/python -m pytest` runs the same tests in one. ARGS go to both.
 test: $(STAMP) $(AXE)
-	$(BIN)/python -m pytest
+	$(BIN)/python tests/run_suite.py $(ARGS)
 
 outputs: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:hypothesispytest --update-outputs docs tests/test_docs.py

@@ -46,11 +46,15 @@ def _needs_site(item: pytest.Item) -> bool:
 SITE_TESTS = [ROOT / "tests" / "test_site_browser.py", ROOT / "tests" / "test_build.py"]
 
 
+NICE = ["nice", "-n", "10"] if shutil.which("nice") else []
+
+
 def _start_build() -> None:
     site_dir = Path(tempfile.mkdtemp(prefix="embeddings-explained-site-"))
     log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115  (closed with the session)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        # niced: the tests in this process, which wait on nothing, go first on a busy core
+        [*NICE, sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
         cwd=ROOT,
         # one thread: the build shares the two cores with the tests that run meanwhile
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "OMP_NUM_THREADS": "1"},
@@ -71,10 +75,22 @@ def _stop_builds() -> None:
     _build.clear()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--site",
+        choices=("all", "only", "none"),
+        default="all",
+        help="run the tests that need the built site too (all), only them, or none of them: "
+        "`make test` runs `--site=only` and `--site=none` side by side (tests/run_suite.py)",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """A run whose paths include the site's tests (``make test``: all of them) starts the
     build at once, so that it overlaps collection too; it stops if none is selected."""
     if config.getoption("--update-outputs") or config.getoption("collectonly"):
+        return
+    if config.getoption("--site") == "none":
         return
     paths = [
         Path(config.invocation_params.dir, arg.split("::")[0]).resolve() for arg in config.args
@@ -90,6 +106,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             config.hook.pytest_deselected(items=site)
             items[:] = [i for i in items if not _needs_site(i)]
         return
+    keep = {"only": True, "none": False}.get(config.getoption("--site"))
+    if keep is not None:  # one of make test's two processes: the site's tests, or the rest
+        dropped = [i for i in items if _needs_site(i) != keep]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = [i for i in items if _needs_site(i) == keep]
     items.sort(key=_needs_site)  # stable: the site's tests go last, in their usual order
     wanted = any(_needs_site(i) for i in items) and not config.getoption("collectonly")
     if wanted and not _build:

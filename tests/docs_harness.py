@@ -27,7 +27,7 @@ import sys
 import tokenize
 import typing
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +35,7 @@ import pytest
 from markdown_it import MarkdownIt
 from pytest_markdown_docs._runners import DefaultRunner, register_runner
 from pytest_markdown_docs.definitions import FenceTestDefinition
+from pytest_markdown_docs.plugin import MarkdownDocstringCodeModule
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -626,11 +627,19 @@ def _prefix(page: list[str], code: list[str], first: int, last: int) -> str:
 # --------------------------------------------------------------------------- notebooks
 
 
-def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    """Notebooks are collected wherever pytest-markdown-docs collects pages."""
+@pytest.hookimpl(wrapper=True)
+def pytest_collect_file(
+    file_path: Path, parent: pytest.Collector
+) -> Generator[None, list[pytest.Collector], list[pytest.Collector]]:
+    """Notebooks are collected wherever pytest-markdown-docs collects pages; docstrings are
+    read for code fences in the package only (``src/``: what readers see in help()), not in
+    the tests, whose docstrings hold no examples and take a second to scan."""
+    collected = yield
     if file_path.suffix == ".ipynb" and parent.config.getoption("markdowndocs", False):
-        return NotebookFile.from_parent(parent, path=file_path)
-    return None
+        collected.append(NotebookFile.from_parent(parent, path=file_path))
+    if file_path.suffix == ".py" and not file_path.is_relative_to(ROOT / "src"):
+        collected = [c for c in collected if not isinstance(c, MarkdownDocstringCodeModule)]
+    return collected
 
 
 class NotebookFile(pytest.File):
@@ -698,7 +707,7 @@ FRAGMENT_RE = re.compile(
 
 def fragment_problems(
     path: Path,
-    fragments: dict[str, Callable[..., str]],
+    fragments: Mapping[str, Callable[..., str]],
     edits: PendingEdits | None = None,
 ) -> list[str]:
     """Compare every generated fragment of a page with what the package computes now.

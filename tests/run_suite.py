@@ -1,0 +1,42 @@
+"""``make test``: the whole suite as two pytest processes side by side, one per core.
+
+- ``--site=only``: the tests that need the built site. That process starts
+  ``mkdocs build --strict`` at once, then drives Chromium; its output is shown at the end.
+- ``--site=none``: everything else (the package, every page's code, the harness), shown live.
+
+Together they are exactly the tests a single ``pytest`` runs (every test needs the site or
+does not). The exit status is 0 only when both pass. Arguments are passed to both, for
+example ``make test ARGS="-x"``. A plain ``pytest`` still runs everything in one process.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+
+
+def main(args: list[str]) -> int:
+    pytest = [sys.executable, "-m", "pytest"]
+    with tempfile.TemporaryFile() as log:
+        site = subprocess.Popen(
+            [*pytest, "--site=only", *args], stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            rest = subprocess.call([*pytest, "--site=none", *args])
+            site_rc = site.wait()
+        finally:
+            if site.poll() is None:
+                site.terminate()
+        sys.stdout.flush()
+        print("\n---- the tests of the built site (pytest --site=only) ----", flush=True)
+        log.seek(0)
+        sys.stdout.buffer.write(log.read())
+        sys.stdout.flush()
+    if rest == 0 and site_rc == 0:
+        return 0
+    return rest or site_rc
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
