@@ -395,8 +395,9 @@ def _ready(v: Visit) -> None:
 # What Chromium measures of a page depends only on the bytes the page loads and on the code
 # that measures it. So the measurements of each page are kept (in .cache/browser) under a
 # key made of those bytes: the page's HTML, every other file of the site it may load (all
-# but the other pages' HTML, the sitemap and the search index, which changes no page's
-# layout), this file, axe-core, Playwright and the Chromium binary. A run measures again
+# but the other pages' HTML, the notebooks offered for download, which a page links to but
+# never loads, the sitemap, and the search index, which changes no page's layout), this
+# file, axe-core, Playwright and the Chromium binary. A run measures again
 # exactly the pages whose key changed; the assertions run on every run. Under CI=true, or
 # with EMBEDDINGS_EXPLAINED_BROWSER_CACHE set empty, nothing is kept: every page is measured.
 
@@ -423,7 +424,7 @@ def _page_keys(site: Path) -> dict[str, str]:
     shared = hashlib.sha256()
     for f in sorted(site.rglob("*")):
         rel = f.relative_to(site).as_posix()
-        if f.is_file() and f.suffix != ".html" and rel not in NOT_LOADED_BY_A_PAGE:
+        if f.is_file() and f.suffix not in (".html", ".ipynb") and rel not in NOT_LOADED_BY_A_PAGE:
             shared.update(rel.encode() + b"\0" + _file_digest(f))
     chromium = Path(CHROMIUM).stat() if Path(CHROMIUM).exists() else None
     tools = (
