@@ -325,3 +325,18 @@ def test_runs_kept_for_an_edited_package_are_dropped(
     _run_once(_counted(calls))(steps=2)
     after = [p.name for p in tmp_path.glob("*.pt")]
     assert len(after) == 1 and after[0].startswith(f"train_counted-{'e' * 12}-"), after
+
+
+def test_a_run_is_kept_per_thread_count(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(RUN_CACHE_ENV, str(tmp_path))
+    calls: list[int] = []
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        _run_once(_counted(calls))(steps=2)
+        torch.set_num_threads(2)
+        _run_once(_counted(calls))(steps=2)  # sums may be split otherwise: computed
+        _run_once(_counted(calls))(steps=2)  # and now kept for two threads
+    finally:
+        torch.set_num_threads(threads)
+    assert calls == [2, 2]

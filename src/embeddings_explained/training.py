@@ -114,7 +114,8 @@ RUN_CACHE_ENV = "EMBEDDINGS_EXPLAINED_RUN_CACHE"
 The project's ``make`` targets and test suite point it at ``.cache/runs``, so that the site
 build and the tests, which run the same trainings, do each one once per change of the
 package. A kept run is used only for the same function, the same arguments, the same
-package files (every byte of them), the same PyTorch version and the same CPU kernels.
+package files (every byte of them), the same PyTorch version, the same CPU kernels and
+the same number of threads.
 """
 
 
@@ -138,6 +139,7 @@ def _kept_path(fn: Callable[..., object], key: tuple[object, ...]) -> Path | Non
         (
             fn.__module__, fn.__qualname__, key, _package_digest(), torch.__version__,
             platform.machine(), torch.backends.cpu.get_cpu_capability(),
+            torch.get_num_threads(),  # how sums are split over threads moves last bits
         )
     )  # fmt: skip
     # named by package too, so that runs of an earlier package can be told and dropped
