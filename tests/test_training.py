@@ -15,7 +15,6 @@ from embeddings_explained.training import (
     RUN_CACHE_ENV,
     NextByteModel,
     TrainingRun,
-    _package_digest,
     _run_once,
     byte_groups,
     byte_map,
@@ -256,6 +255,13 @@ def test_the_helpers_check_their_arguments(
 # ------------------------------------------------------------------ runs kept between processes
 
 
+@pytest.fixture
+def run_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Runs kept in a folder of the test's own."""
+    monkeypatch.setenv(RUN_CACHE_ENV, str(tmp_path))
+    return tmp_path
+
+
 def _counted(calls: list[int]) -> Callable[..., TrainingRun]:
     def train_counted(steps: int = 5, seed: int = 0) -> TrainingRun:
         calls.append(steps)
@@ -264,15 +270,12 @@ def _counted(calls: list[int]) -> Callable[..., TrainingRun]:
     return train_counted
 
 
-def test_a_kept_run_is_bit_identical_and_leaves_the_same_rng_state(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(RUN_CACHE_ENV, str(tmp_path))
+def test_a_kept_run_is_bit_identical_and_leaves_the_same_rng_state(run_folder: Path) -> None:
     calls: list[int] = []
     fn = _counted(calls)
-    fresh = _run_once(fn)(steps=5)  # computed, then written to tmp_path
+    fresh = _run_once(fn)(steps=5)  # computed, then written to run_folder
     rng_after_fresh = torch.get_rng_state()
-    assert calls == [5] and len(list(tmp_path.glob("*.pt"))) == 1
+    assert calls == [5] and len(list(run_folder.glob("*.pt"))) == 1
     torch.manual_seed(123)  # a different state: the kept run must restore the one above
     kept = _run_once(fn)(steps=5)  # another process's view: a new wrapper, the same folder
     assert calls == [5], "the run was computed again instead of read"
@@ -284,14 +287,12 @@ def test_a_kept_run_is_bit_identical_and_leaves_the_same_rng_state(
 
 
 def test_a_run_is_kept_only_for_the_same_arguments_and_package(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(RUN_CACHE_ENV, str(tmp_path))
     calls: list[int] = []
     _run_once(_counted(calls))(steps=3)
     _run_once(_counted(calls))(steps=4)  # other arguments: computed
     assert calls == [3, 4]
-    _package_digest.cache_clear()
     monkeypatch.setattr(training, "_package_digest", lambda: "an edited package")
     _run_once(_counted(calls))(steps=3)  # the same arguments, another package: computed
     assert calls == [3, 4, 3]
@@ -313,22 +314,20 @@ def test_without_the_folder_nothing_is_written_and_a_failed_call_keeps_nothing(
 
 
 def test_runs_kept_for_an_edited_package_are_dropped(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(RUN_CACHE_ENV, str(tmp_path))
     calls: list[int] = []
     _run_once(_counted(calls))(steps=2)
     _run_once(_counted(calls))(steps=3)
-    before = sorted(p.name for p in tmp_path.glob("*.pt"))
+    before = sorted(p.name for p in run_folder.glob("*.pt"))
     assert len(before) == 2
     monkeypatch.setattr(training, "_package_digest", lambda: "e" * 64)
     _run_once(_counted(calls))(steps=2)
-    after = [p.name for p in tmp_path.glob("*.pt")]
+    after = [p.name for p in run_folder.glob("*.pt")]
     assert len(after) == 1 and after[0].startswith(f"train_counted-{'e' * 12}-"), after
 
 
-def test_a_run_is_kept_per_thread_count(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(RUN_CACHE_ENV, str(tmp_path))
+def test_a_run_is_kept_per_thread_count(run_folder: Path) -> None:
     calls: list[int] = []
     threads = torch.get_num_threads()
     try:
