@@ -100,18 +100,16 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if config.getoption("--update-outputs"):  # make outputs rewrites pages: no site build
-        site = [i for i in items if _needs_site(i)]
-        if site:
-            config.hook.pytest_deselected(items=site)
-            items[:] = [i for i in items if not _needs_site(i)]
-        return
-    keep = {"only": True, "none": False}.get(config.getoption("--site"))
-    if keep is not None:  # one of make test's two processes: the site's tests, or the rest
+    outputs = config.getoption("--update-outputs")  # make outputs rewrites pages: no site
+    # otherwise --site: one of make test's two processes (the site's tests, or the rest)
+    keep = False if outputs else {"only": True, "none": False}.get(config.getoption("--site"))
+    if keep is not None:
         dropped = [i for i in items if _needs_site(i) != keep]
         if dropped:
             config.hook.pytest_deselected(items=dropped)
             items[:] = [i for i in items if _needs_site(i) == keep]
+    if outputs:
+        return
     items.sort(key=_needs_site)  # stable: the site's tests go last, in their usual order
     wanted = any(_needs_site(i) for i in items) and not config.getoption("collectonly")
     if wanted and not _build:

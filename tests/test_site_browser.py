@@ -49,8 +49,12 @@ SEARCH_INDEX = "search/search_index.json"
 SEARCH_INDEX_BUDGET = 250_000
 
 
+def _under_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
 def _missing(what: str) -> None:
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+    if _under_ci():
         pytest.fail(f"{what} is missing, and under CI=true the browser tests must run")
     pytest.skip(f"{what} not found: the browser tests need it (CI installs it)")
 
@@ -144,7 +148,7 @@ class Visit:
         color_scheme: str = "light",
         settle: bool = True,
         width: int = 1280,
-        wait_until: str = "networkidle",
+        network_idle: bool = True,
     ):
         self.host = urlparse(base_url).netloc
         self.console_errors: list[str] = []
@@ -163,9 +167,9 @@ class Visit:
         self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
         self.page.on("response", self._response)
         # settle=False: do not wait here, so that the pages of a batch load together
-        # wait_until="load": the tests that wait for what they need themselves
+        # network_idle=False: after the load event, the test waits for what it needs itself
         self.page.goto(base_url + path, wait_until="load" if settle else "commit")
-        if settle and wait_until == "networkidle":
+        if settle and network_idle:
             self.settle()
 
     def _console(self, message: Any) -> None:
@@ -215,7 +219,7 @@ def visit(browser: Any, base_url: str) -> Iterator[Any]:
     def open_page(path: str, color_scheme: str = "light", width: int = 1280) -> Visit:
         # each test waits for what it needs (the search test for its results): the page's
         # load event is enough, no wait for the network to go quiet
-        v = Visit(browser, base_url, path, color_scheme, width=width, wait_until="load")
+        v = Visit(browser, base_url, path, color_scheme, width=width, network_idle=False)
         opened.append(v)
         return v
 
@@ -406,7 +410,7 @@ NOT_LOADED_BY_A_PAGE = {SEARCH_INDEX, "sitemap.xml", "sitemap.xml.gz"}
 
 
 def _kept_folder() -> Path | None:
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+    if _under_ci():
         return None
     folder = os.environ.get(BROWSER_CACHE_ENV, str(ROOT / ".cache" / "browser"))
     return Path(folder) if folder else None
@@ -689,14 +693,14 @@ def test_no_marker_splits_a_sentence(
 @pytest.fixture(scope="module")
 def home(browser: Any, base_url: str) -> Iterator[Any]:
     """The home page, loaded once for the tests that only read it or use its header."""
-    v = Visit(browser, base_url, "", wait_until="load")
+    v = Visit(browser, base_url, "", network_idle=False)
     yield v.page
     v.close()
 
 
 @pytest.fixture(scope="module")
 def summary(browser: Any, base_url: str) -> Iterator[Any]:
-    v = Visit(browser, base_url, "visual-summary/", wait_until="load")
+    v = Visit(browser, base_url, "visual-summary/", network_idle=False)
     yield v.page
     v.close()
 
@@ -752,7 +756,7 @@ class Explorer:
     """The explorer page, loaded once for all its tests: each types its own text."""
 
     def __init__(self, browser: Any, base_url: str):
-        self.visit = Visit(browser, base_url, "explorer/", wait_until="load")
+        self.visit = Visit(browser, base_url, "explorer/", network_idle=False)
         self.page = self.visit.page
         self.page.wait_for_selector("#ee-explorer[data-loaded]")
         self.count_on_load = self.page.locator("#ee-count").inner_text()
