@@ -8,7 +8,7 @@ from importlib import metadata, resources
 from pathlib import Path
 
 import pytest
-from notebook_html import fix_notebook_page, lighten_code_blocks, purge_css
+from notebook_html import fix_notebook_page, lighten_code_blocks, paint_before_bundle, purge_css
 
 from tests.docs_harness import ROOT
 
@@ -108,6 +108,30 @@ def test_materials_name_tokens_have_the_colour_of_plain_code() -> None:
     assert values == {"var(--md-code-fg-color)"}
     extra = (ROOT / "docs" / "assets" / "css" / "extra.css").read_text()
     assert "--md-code-hl-name-color" not in extra
+
+
+def test_paint_before_bundle_replaces_materials_script_tag_by_a_loader() -> None:
+    """The tag as Material's base.html writes it (its hash changes with each release)."""
+    templates = resources.files("material") / "templates"
+    name = re.search(r"bundle\.[0-9a-f]+\.min\.js", (templates / "base.html").read_text())
+    assert name and (templates / "assets" / "javascripts" / name.group()).is_file()
+    src = f"../assets/javascripts/{name.group()}"
+    page = f'<body><p>text</p><script src="other.js"></script><script src="{src}"></script></body>'
+    out = paint_before_bundle(page)
+    assert f'<script src="{src}">' not in out  # no parser-blocking tag left
+    assert out.count(f'("{src}")') == 1  # the loader is given the same URL
+    assert '<p>text</p><script src="other.js"></script><script>' in out  # the rest as it was
+    assert "DOMContentLoaded" in out and "first-contentful-paint" in out
+    assert paint_before_bundle("<p>no bundle</p>") == "<p>no bundle</p>"
+
+
+def test_instant_navigation_stays_off_while_the_bundle_loads_after_the_first_paint() -> None:
+    """Material's instant navigation makes every relative href absolute when its script runs;
+    run after the load event, as paint_before_bundle has it, that makes Chromium fetch the
+    stylesheets again and show the page unstyled meanwhile (measured: layout shifts over 0.1)."""
+    from tests.docs_harness import mkdocs_config
+
+    assert "navigation.instant" not in mkdocs_config()["theme"]["features"]
 
 
 def test_every_hook_file_is_listed_in_mkdocs_yml_and_only_hooks_are() -> None:

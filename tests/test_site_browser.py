@@ -171,6 +171,8 @@ class Visit:
         self.page.goto(base_url + path, wait_until="load" if settle else "commit")
         if settle and network_idle:
             self.settle()
+        elif settle:
+            self.material_ready()
 
     def _console(self, message: Any) -> None:
         if message.type == "error":
@@ -183,6 +185,12 @@ class Visit:
     def settle(self) -> None:
         """Wait until the page has made all its requests (the search index comes late)."""
         self.page.wait_for_load_state("networkidle")
+        self.material_ready()
+
+    def material_ready(self) -> None:
+        """Wait for Material's script, which a page loads after its first paint (see
+        overrides/hooks/notebook_html.py), so possibly after the load event."""
+        self.page.wait_for_function("() => 'document$' in window", timeout=30_000)
 
     def _route(self, route: Any) -> None:
         url = route.request.url
@@ -519,7 +527,16 @@ class PageReport:
     images: list[tuple[str, str | None]]
     violations: list[str] | None  # None when axe-core is not installed
     layouts: dict[str, Layout]  # at 1280 px, by colour scheme
+    # ms from navigation: the first contentful paint, and when Material's script was requested
+    first_paint: float | None
+    bundle_requested: float | None
 
+
+FIRST_PAINT_AND_BUNDLE = """() => [
+    performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null,
+    performance.getEntriesByType('resource')
+        .find(e => /\\/bundle\\.[0-9a-f]+\\.min\\.js$/.test(new URL(e.name).pathname))
+        ?.startTime ?? null]"""
 
 AXE_SERIOUS = """async (options) => (await axe.run(document, options)).violations
     .filter(x => x.impact === 'serious' || x.impact === 'critical')
@@ -553,6 +570,7 @@ def reports(
         images = v.page.eval_on_selector_all(
             "img", "els => els.map(e => [e.src, e.getAttribute('alt')])"
         )
+        first_paint, bundle_requested = v.page.evaluate(FIRST_PAINT_AND_BUNDLE)
         violations = None
         if AXE.exists():
             v.page.add_script_tag(path=str(AXE))
@@ -563,7 +581,7 @@ def reports(
             v.foreign, v.failed, v.console_errors, transferred, uncompressed,
             index_transferred, index_uncompressed,
             v.page.locator(".jupyter-wrapper").count() > 0, images, violations,
-            {"light": light},
+            {"light": light}, first_paint, bundle_requested,
         )  # fmt: skip
     if AXE.exists():
         visits[0].page.wait_for_timeout(300)  # let the colour transitions finish
@@ -615,6 +633,21 @@ def test_page_stays_within_its_size_budget(reports: dict[str, PageReport], path:
     assert max(r.transferred, r.uncompressed) < budget, (
         f"{_id(path)} loads {r.uncompressed:,} bytes ({r.transferred:,} over the wire), "
         f"over its budget of {budget:,}"
+    )
+
+
+@pytest.mark.parametrize("path", PAGES, ids=_id)
+def test_page_paints_before_materials_script_is_requested(
+    reports: dict[str, PageReport], path: str
+) -> None:
+    """The text shows before Material's 114 KB script runs: the page asks for the script only
+    after its first contentful paint (a parser-blocking tag would have it fetched at once)."""
+    first_paint, bundle = reports[path].first_paint, reports[path].bundle_requested
+    assert first_paint is not None, "no first contentful paint recorded"
+    assert bundle is not None, "Material's bundle.*.min.js was never requested"
+    assert bundle > first_paint, (
+        f"Material's script was requested at {bundle:.0f} ms, before the first paint at "
+        f"{first_paint:.0f} ms: is paint_before_bundle (overrides/hooks) still applied?"
     )
 
 

@@ -1,4 +1,5 @@
-"""MkDocs hook: lighten the code blocks of every page, slim and fix the notebook pages.
+"""MkDocs hook: lighten the code blocks of every page and load Material's script after its
+first paint; slim and fix the notebook pages.
 
 ``notebook_html.py``, beside this file, does the work.
 """
@@ -7,11 +8,15 @@ from __future__ import annotations
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.pages import Page
-from notebook_html import fix_notebook_page, lighten_code_blocks  # beside this file, on sys.path
+from notebook_html import (  # beside this file, on sys.path
+    fix_notebook_page,
+    lighten_code_blocks,
+    paint_before_bundle,
+)
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    output = lighten_code_blocks(output)
+    output = paint_before_bundle(lighten_code_blocks(output))
     if not page.file.src_uri.endswith(".ipynb"):
         return output
     return fix_notebook_page(output)
