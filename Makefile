@@ -1,4 +1,5 @@
 # The interface of this repository: make serve | test | outputs | bench | build | lint
+# (and make lighthouse, a measurement outside the tests: benchmarks/lighthouse.py)
 # Each target creates .venv on first use and refreshes it when pyproject.toml changes.
 
 PYTHON ?= python3
@@ -6,6 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 AXE    := tests/browser/node_modules/axe-core/axe.min.js
+LIGHTHOUSE := benchmarks/lighthouse/node_modules/.bin/lighthouse
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONHASHSEED := 0
 # Bytecode caches on, even where the environment turns them off: pytest then rewrites the
@@ -15,7 +17,7 @@ unexport PYTHONDONTWRITEBYTECODE
 # each is computed once per change of the package, PyTorch or CPU.
 export EMBEDDINGS_EXPLAINED_RUN_CACHE ?= $(CURDIR)/.cache/runs
 
-.PHONY: serve test outputs bench build lint clean venv
+.PHONY: serve test outputs bench lighthouse build lint clean venv
 
 venv: $(STAMP)
 
@@ -51,10 +53,18 @@ outputs: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_embeddings.py $(ARGS)
 
+# Lighthouse's mobile score of every page against a bare Material page, in rounds; needs npm
+# and Chromium. ARGS: --rounds N, --pages training ..., --no-build.
+$(LIGHTHOUSE): benchmarks/lighthouse/package.json benchmarks/lighthouse/package-lock.json
+	cd benchmarks/lighthouse && npm ci --no-audit --no-fund --silent && touch node_modules/.bin/lighthouse
+
+lighthouse: $(STAMP) $(LIGHTHOUSE)
+	$(BIN)/python benchmarks/lighthouse.py $(ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks conftest.py overrides
 	$(BIN)/ruff format --check src tests benchmarks conftest.py overrides
 	$(BIN)/mypy
 
 clean:
-	rm -rf site .cache .pytest_cache .hypothesis tests/browser/node_modules
+	rm -rf site .cache .pytest_cache .hypothesis tests/browser/node_modules benchmarks/lighthouse/node_modules

@@ -20,7 +20,6 @@ import functools
 import gzip
 import hashlib
 import http.server
-import io
 import json
 import os
 import shutil
@@ -33,6 +32,7 @@ from urllib.parse import urlparse
 
 import pytest
 import torch
+from site_serving import GzipHandler, nav_paths  # benchmarks/, on pythonpath
 
 from embeddings_explained import ByteTokenizer
 from embeddings_explained.showcase import fmt, seeded_embeddings
@@ -59,60 +59,17 @@ def _missing(what: str) -> None:
     pytest.skip(f"{what} not found: the browser tests need it (CI installs it)")
 
 
-def _nav_pages() -> list[str]:
-    """URL paths of every page in mkdocs.yml's nav, as mkdocs lays them out."""
-    config = mkdocs_config()
-    paths = []
-
-    def walk(entries: list[Any]) -> None:
-        for entry in entries:
-            target = next(iter(entry.values())) if isinstance(entry, dict) else entry
-            if isinstance(target, list):
-                walk(target)
-            elif not target.startswith(("http:", "https:")):
-                stem = target.rsplit(".", 1)[0]
-                paths.append("" if stem == "index" else stem.removesuffix("/index") + "/")
-
-    walk(config["nav"])
-    return paths
-
-
-PAGES = _nav_pages()
+PAGES = nav_paths(mkdocs_config()["nav"])
 
 
 @pytest.fixture(scope="session")
 def base_url(built_site: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    handler = functools.partial(GzipHandler, directory=str(built_site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the site as GitHub Pages does: text compressed with gzip when asked for."""
-
-    COMPRESSED = (".html", ".css", ".js", ".json", ".svg", ".xml", ".ipynb", ".txt")
-
-    def send_head(self) -> Any:
-        path = Path(self.translate_path(self.path))
-        if path.is_dir() and self.path.split("?")[0].endswith("/"):
-            path = path / "index.html"
-        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
-        if not (accepts and path.suffix in self.COMPRESSED and path.is_file()):
-            return super().send_head()  # also redirects /page to /page/, and sends 404s
-        body = path.read_bytes()
-        data = gzip.compress(body, compresslevel=6)
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        return io.BytesIO(data)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        pass
 
 
 @pytest.fixture(scope="session")
@@ -409,7 +366,8 @@ def _ready(v: Visit) -> None:
 # key made of those bytes: the page's HTML, every other file of the site it may load (all
 # but the other pages' HTML, the notebooks offered for download, which a page links to but
 # never loads, the sitemap, and the search index, which changes no page's layout), this
-# file, axe-core, Playwright and the Chromium binary. A run measures again
+# file, the server (benchmarks/site_serving.py), axe-core, Playwright and the Chromium
+# binary. A run measures again
 # exactly the pages whose key changed; the assertions run on every run. Under CI=true, or
 # with EMBEDDINGS_EXPLAINED_BROWSER_CACHE set empty, nothing is kept: every page is measured.
 
@@ -440,7 +398,8 @@ def _page_keys(site: Path) -> dict[str, str]:
             shared.update(rel.encode() + b"\0" + _file_digest(f))
     chromium = Path(CHROMIUM).stat() if Path(CHROMIUM).exists() else None
     tools = (
-        _file_digest(Path(__file__)), _file_digest(AXE), version("playwright").encode(),
+        _file_digest(Path(__file__)), _file_digest(ROOT / "benchmarks" / "site_serving.py"),
+        _file_digest(AXE), version("playwright").encode(),
         repr((chromium.st_size, chromium.st_mtime_ns) if chromium else None).encode(),
     )  # fmt: skip
     for tool in tools:
