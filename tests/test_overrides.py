@@ -164,6 +164,18 @@ PARTIALS = {
         ' data-md-component="source">',
         '<a href="{{ config.repo_url }}" title="{{ lang.t(\'source\') }}" class="md-source">',
     ),
+    "javascripts/palette.html": (
+        'document.body.setAttribute("data-md-color-"+key,value)}</script>',
+        'document.body.setAttribute("data-md-color-"+key,value)}else{var inputs=[].slice.call('
+        'document.querySelectorAll("[data-md-component=palette] input")),input=inputs[Math.max('
+        '0,inputs.findIndex(function(o){return matchMedia(o.getAttribute("data-md-color-media"))'
+        '.matches}))];if(input&&"(prefers-color-scheme)"===input.getAttribute("data-md-color-med'
+        'ia"))input=document.querySelector(matchMedia("(prefers-color-scheme: light)").matches?"'
+        "[data-md-color-media='(prefers-color-scheme: light)']\":\"[data-md-color-media='(prefer"
+        's-color-scheme: dark)\']");if(input)for(var key of["media","scheme","primary","acc'
+        'ent"])document.body.setAttribute("data-md-color-"+key,input.getAttribute("data-md-color'
+        '-"+key))}</script>',
+    ),
 }
 LEADING_COMMENT = re.compile(r"\A\{#-.*?-#\}\n", re.S)
 

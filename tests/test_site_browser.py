@@ -737,6 +737,23 @@ def test_light_dark_toggle_switches_the_scheme(home: Any) -> None:
     home.wait_for_function(f"{scheme} === 'slate'", timeout=5_000)
 
 
+@pytest.mark.parametrize(("system", "scheme"), [("dark", "slate"), ("light", "default")])
+def test_a_first_visit_has_the_systems_scheme_before_materials_script_runs(
+    browser: Any, base_url: str, system: str, scheme: str
+) -> None:
+    """Material's script, which would choose the scheme, runs after the first paint here; the
+    palette partial (overrides/partials/javascripts/palette.html) chooses it before. The
+    script is held back, to see the page as its first paint has it; nothing is stored yet."""
+    page = browser.new_page(color_scheme=system)
+    try:
+        page.route("**/assets/javascripts/bundle.*.min.js", lambda route: route.abort())
+        page.goto(base_url + "training/", wait_until="load")
+        assert page.evaluate("'document$' in window") is False  # the script did not run
+        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == scheme
+    finally:
+        page.close()
+
+
 def test_notebook_page_shows_its_outputs_and_a_download(visit: Any) -> None:
     page = visit("complete-flow/").page
     assert page.get_by_text("torch.Size([1, 2, 4])").first.is_visible()
