@@ -6,7 +6,9 @@ Readable on every screen, at 390 px (a phone) and 1280 px (a laptop), light and 
 page does not scroll sideways, text in figures and the diagram is at least 11 px as
 displayed and never overlaps, everything a keyboard reaches shows a focus ring, the layout
 does not shift as the page loads (CLS < 0.1), and no generated-fragment marker splits a
-sentence. Then the interactive parts: diagram, search, colour toggle, notebook outputs,
+sentence. Material's script, loaded after the first paint, is asked for only after it; the
+page as first painted (script held back) fits a phone and has the system's colour scheme.
+Then the interactive parts: diagram, search, colour toggle, notebook outputs,
 copy buttons, and the explorer against PyTorch.
 
 Without Chromium (or axe-core from npm) these tests skip with the reason; under CI=true
@@ -473,6 +475,29 @@ def phone(
     return out
 
 
+@pytest.fixture(scope="session")
+def first_paint_overflow(
+    request: pytest.FixtureRequest, built_site: Path, base_url: str
+) -> dict[str, int]:
+    """CSS px each page scrolls sideways at 390 px as first painted, before Material's script
+    (which wraps tables, among others) has run: the script is held back."""
+    keys = _page_keys(built_site)
+    out = {path: _kept("first-paint", path, keys[path]) for path in PAGES}
+    todo = [path for path, kept in out.items() if kept is None]
+    if todo:
+        context = request.getfixturevalue("browser").new_context(
+            viewport={"width": WIDTHS[0], "height": 800}
+        )
+        context.route("**/assets/javascripts/bundle.*.min.js", lambda route: route.abort())
+        page = context.new_page()
+        for path in todo:
+            page.goto(base_url + path, wait_until="load")
+            out[path] = page.evaluate(OVERFLOW)
+            _keep("first-paint", path, keys[path], out[path])
+        context.close()
+    return out
+
+
 @dataclass
 class PageReport:
     foreign: list[str]
@@ -640,6 +665,17 @@ def test_page_does_not_scroll_sideways(
     assert layouts[screen].overflow <= 0, (
         f"{_screen_id(screen)} scrolls sideways by {layouts[screen].overflow} px; a wide table "
         "or block should scroll inside its own box"
+    )
+
+
+@pytest.mark.parametrize("path", PAGES, ids=_id)
+def test_page_fits_a_phone_before_materials_script_runs(
+    first_paint_overflow: dict[str, int], path: str
+) -> None:
+    """What a phone paints first (Material's script comes after the first paint) fits too."""
+    assert first_paint_overflow[path] <= 0, (
+        f"{_id(path)} scrolls sideways by {first_paint_overflow[path]} px at {WIDTHS[0]} px "
+        "until Material's script has run"
     )
 
 
