@@ -37,6 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / ".cache" / "lighthouse"
 LIGHTHOUSE = ROOT / "benchmarks" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
 MARGIN = 5
+BARE = "(bare Material)"
+Results = dict[str, list[dict[str, float]]]  # page -> one measurement per round
 PARAGRAPH = (
     "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor "
     "incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud "
@@ -84,7 +86,8 @@ def main() -> int:
         sys.exit(f"{LIGHTHOUSE} not found: run `make lighthouse`, which installs it with npm")
     if not args.no_build:
         build()
-    pages = [p.strip("/") + "/" if p.strip("/") else "" for p in args.pages or []] or nav_paths(
+    named = [p.strip("/") for p in args.pages or []]
+    pages = [p + "/" if p not in ("", "home", "index") else "" for p in named] or nav_paths(
         load_config(str(ROOT / "mkdocs.yml"))["nav"]
     )
     server = http.server.ThreadingHTTPServer(
@@ -92,32 +95,51 @@ def main() -> int:
     )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    urls = {"(bare Material)": f"{base}/bare/", **{p or "home": f"{base}/site/{p}" for p in pages}}
-    results: dict[str, list[dict[str, float]]] = {name: [] for name in urls}
+    urls = {BARE: f"{base}/bare/", **{p or "home": f"{base}/site/{p}" for p in pages}}
+    results: Results = {name: [] for name in urls}
     for r in range(args.rounds):
         for name, url in urls.items():
             results[name].append(measure(url, chromium))
             print(f"round {r + 1}/{args.rounds} {name}: {results[name][-1]['score']}", flush=True)
     server.shutdown()
 
-    def median(name: str, key: str) -> float:
-        return statistics.median(m[key] for m in results[name])
+    print(report(results))
+    return 1 if under_the_bar(results) else 0
 
-    bar = median("(bare Material)", "score") - MARGIN
-    print(f"\nbar: the bare page's median score - {MARGIN} = {bar:.0f}\n")
-    print(f"{'page':24} {'median':>6}  {'rounds':14} {'FCP ms':>7} {'LCP ms':>7} {'TBT ms':>7} CLS")
-    under = []
+
+def _median(results: Results, name: str, key: str) -> float:
+    return statistics.median(m[key] for m in results[name])
+
+
+def under_the_bar(results: Results) -> list[str]:
+    """The pages whose median score is more than MARGIN under the bare page's median.
+
+    ``under_the_bar({BARE: [{"score": 99}], "a/": [{"score": 94}], "b/": [{"score": 95}]})``
+    is ``["a/"]``.
+    """
+    bar = _median(results, BARE, "score") - MARGIN
+    return [n for n in results if n != BARE and _median(results, n, "score") < bar]
+
+
+def report(results: Results) -> str:
+    """The table: each page's median score, every round's, and the medians of the metrics."""
+    lines = [
+        f"\nbar: the bare page's median score - {MARGIN} = "
+        f"{_median(results, BARE, 'score') - MARGIN:.0f}\n",
+        f"{'page':24} {'median':>6}  {'rounds':14} {'FCP ms':>7} {'LCP ms':>7} {'TBT ms':>7} CLS",
+    ]
     for name, ms in results.items():
-        score = median(name, "score")
-        if name != "(bare Material)" and score < bar:
-            under.append(name)
+        med = functools.partial(_median, results, name)
         rounds = ",".join(str(m["score"]) for m in ms)
-        print(
-            f"{name:24} {score:6.0f}  {rounds:14} {median(name, 'fcp'):7.0f} "
-            f"{median(name, 'lcp'):7.0f} {median(name, 'tbt'):7.0f} {median(name, 'cls'):.3f}"
+        lines.append(
+            f"{name:24} {med('score'):6.0f}  {rounds:14} {med('fcp'):7.0f} "
+            f"{med('lcp'):7.0f} {med('tbt'):7.0f} {med('cls'):.3f}"
         )
-    print(f"\nunder the bar: {', '.join(under)}" if under else "\nevery page is within the bar")
-    return 1 if under else 0
+    under = under_the_bar(results)
+    lines.append(
+        f"\nunder the bar: {', '.join(under)}" if under else "\nevery page is within the bar"
+    )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
