@@ -20,18 +20,16 @@ from __future__ import annotations
 
 import argparse
 import functools
-import http.server
 import json
 import os
 import shutil
 import statistics
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 from mkdocs.config import load_config
-from site_serving import GzipHandler, nav_paths  # beside this file
+from site_serving import nav_paths, serving  # beside this file
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / ".cache" / "lighthouse"
@@ -90,18 +88,14 @@ def main() -> int:
     pages = [p + "/" if p not in ("", "home", "index") else "" for p in named] or nav_paths(
         load_config(str(ROOT / "mkdocs.yml"))["nav"]
     )
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(GzipHandler, directory=str(OUT))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    urls = {BARE: f"{base}/bare/", **{p or "home": f"{base}/site/{p}" for p in pages}}
-    results: Results = {name: [] for name in urls}
-    for r in range(args.rounds):
-        for name, url in urls.items():
-            results[name].append(measure(url, chromium))
-            print(f"round {r + 1}/{args.rounds} {name}: {results[name][-1]['score']}", flush=True)
-    server.shutdown()
+    with serving(OUT) as base:
+        urls = {BARE: f"{base}/bare/", **{p or "home": f"{base}/site/{p}" for p in pages}}
+        results: Results = {name: [] for name in urls}
+        for r in range(args.rounds):
+            for name, url in urls.items():
+                results[name].append(measure(url, chromium))
+                score = results[name][-1]["score"]
+                print(f"round {r + 1}/{args.rounds} {name}: {score}", flush=True)
 
     print(report(results))
     return 1 if under_the_bar(results) else 0

@@ -6,9 +6,13 @@ Shared by the browser tests (tests/test_site_browser.py) and ``make lighthouse``
 
 from __future__ import annotations
 
+import functools
 import gzip
 import http.server
 import io
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +39,19 @@ class GzipHandler(http.server.SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass
+
+
+@contextmanager
+def serving(directory: Path) -> Iterator[str]:
+    """``directory`` served by a :class:`GzipHandler` on a free local port, in a thread; the
+    base URL, without a trailing slash."""
+    handler = functools.partial(GzipHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
 
 
 def nav_paths(nav: list[Any]) -> list[str]:

@@ -8,7 +8,7 @@ from importlib import metadata, resources
 from pathlib import Path
 
 import pytest
-from notebook_html import fix_notebook_page, lighten_code_blocks, paint_before_bundle, purge_css
+from page_html_fixes import fix_notebook_page, lighten_code_blocks, paint_before_bundle, purge_css
 
 from tests.docs_harness import ROOT
 

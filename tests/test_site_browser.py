@@ -8,8 +8,8 @@ displayed and never overlaps, everything a keyboard reaches shows a focus ring, 
 does not shift as the page loads (CLS < 0.1), and no generated-fragment marker splits a
 sentence. Material's script, loaded after the first paint, is asked for only after it; the
 page as first painted (script held back) fits a phone and has the system's colour scheme.
-Then the interactive parts: diagram, search, colour toggle, notebook outputs,
-copy buttons, and the explorer against PyTorch.
+Then the interactive parts: diagram, search, colour toggle, notebook outputs, copy buttons,
+and the explorer against PyTorch.
 
 Without Chromium (or axe-core from npm) these tests skip with the reason; under CI=true
 a missing browser is a failure instead.
@@ -21,11 +21,9 @@ import dataclasses
 import functools
 import gzip
 import hashlib
-import http.server
 import json
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +32,7 @@ from urllib.parse import urlparse
 
 import pytest
 import torch
-from site_serving import GzipHandler, nav_paths  # benchmarks/, on pythonpath
+from site_serving import nav_paths, serving  # benchmarks/, on pythonpath
 
 from embeddings_explained import ByteTokenizer
 from embeddings_explained.showcase import fmt, seeded_embeddings
@@ -49,6 +47,8 @@ NOTEBOOK_BUDGET = 1_000_000
 # page has loaded, once per visit, and every other page reuses it. It has a budget of its own.
 SEARCH_INDEX = "search/search_index.json"
 SEARCH_INDEX_BUDGET = 250_000
+# Material's script (bundle.HASH.min.js), as a Playwright URL pattern: some tests hold it back.
+MATERIAL_SCRIPT = "**/assets/javascripts/bundle.*.min.js"
 
 
 def _under_ci() -> bool:
@@ -66,12 +66,8 @@ PAGES = nav_paths(mkdocs_config()["nav"])
 
 @pytest.fixture(scope="session")
 def base_url(built_site: Path) -> Iterator[str]:
-    handler = functools.partial(GzipHandler, directory=str(built_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    with serving(built_site) as url:
+        yield url + "/"
 
 
 @pytest.fixture(scope="session")
@@ -148,7 +144,7 @@ class Visit:
 
     def material_ready(self) -> None:
         """Wait for Material's script, which a page loads after its first paint (see
-        overrides/hooks/notebook_html.py), so possibly after the load event."""
+        overrides/hooks/page_html_fixes.py), so possibly after the load event."""
         self.page.wait_for_function("() => 'document$' in window", timeout=30_000)
 
     def _route(self, route: Any) -> None:
@@ -369,9 +365,9 @@ def _ready(v: Visit) -> None:
 # but the other pages' HTML, the notebooks offered for download, which a page links to but
 # never loads, the sitemap, and the search index, which changes no page's layout), this
 # file, the server (benchmarks/site_serving.py), axe-core, Playwright and the Chromium
-# binary. A run measures again
-# exactly the pages whose key changed; the assertions run on every run. Under CI=true, or
-# with EMBEDDINGS_EXPLAINED_BROWSER_CACHE set empty, nothing is kept: every page is measured.
+# binary. A run measures again exactly the pages whose key changed; the assertions run on
+# every run. Under CI=true, or with EMBEDDINGS_EXPLAINED_BROWSER_CACHE set empty, nothing is
+# kept: every page is measured.
 
 BROWSER_CACHE_ENV = "EMBEDDINGS_EXPLAINED_BROWSER_CACHE"
 NOT_LOADED_BY_A_PAGE = {SEARCH_INDEX, "sitemap.xml", "sitemap.xml.gz"}
@@ -488,7 +484,7 @@ def first_paint_overflow(
         context = request.getfixturevalue("browser").new_context(
             viewport={"width": WIDTHS[0], "height": 800}
         )
-        context.route("**/assets/javascripts/bundle.*.min.js", lambda route: route.abort())
+        context.route(MATERIAL_SCRIPT, lambda route: route.abort())
         page = context.new_page()
         for path in todo:
             page.goto(base_url + path, wait_until="load")
@@ -782,7 +778,7 @@ def test_a_first_visit_has_the_systems_scheme_before_materials_script_runs(
     script is held back, to see the page as its first paint has it; nothing is stored yet."""
     page = browser.new_page(color_scheme=system)
     try:
-        page.route("**/assets/javascripts/bundle.*.min.js", lambda route: route.abort())
+        page.route(MATERIAL_SCRIPT, lambda route: route.abort())
         page.goto(base_url + "training/", wait_until="load")
         assert page.evaluate("'document$' in window") is False  # the script did not run
         assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == scheme

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import gzip
-import http.server
-import threading
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from site_serving import GzipHandler, nav_paths
+from site_serving import nav_paths, serving
 
 
 def test_nav_paths_lays_pages_out_as_mkdocs_does() -> None:
@@ -24,11 +21,8 @@ def server(tmp_path: Path) -> Iterator[str]:
     (tmp_path / "page").mkdir()
     (tmp_path / "page" / "index.html").write_text("<p>" + "text " * 200 + "</p>")
     (tmp_path / "image.png").write_bytes(b"\x89PNG")
-    handler = functools.partial(GzipHandler, directory=str(tmp_path))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serving(tmp_path) as url:
+        yield url
 
 
 def _get(url: str, gzip_ok: bool) -> tuple[str | None, bytes]:
@@ -37,7 +31,7 @@ def _get(url: str, gzip_ok: bool) -> tuple[str | None, bytes]:
         return r.headers.get("Content-Encoding"), r.read()
 
 
-def test_gzip_handler_compresses_text_only_when_asked(server: str) -> None:
+def test_the_server_compresses_text_only_when_asked(server: str) -> None:
     encoding, body = _get(f"{server}/page/", gzip_ok=True)
     assert encoding == "gzip" and gzip.decompress(body).startswith(b"<p>text")
     assert len(body) < 200

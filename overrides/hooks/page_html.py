@@ -1,14 +1,14 @@
 """MkDocs hook: lighten the code blocks of every page and load Material's script after its
 first paint; slim and fix the notebook pages.
 
-``notebook_html.py``, beside this file, does the work.
+``page_html_fixes.py``, beside this file, does the work.
 """
 
 from __future__ import annotations
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.pages import Page
-from notebook_html import (  # beside this file, on sys.path
+from page_html_fixes import (  # beside this file, on sys.path
     fix_notebook_page,
     lighten_code_blocks,
     paint_before_bundle,
