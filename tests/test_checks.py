@@ -1,4 +1,4 @@
-"""The shared checks: short reprs of huge values, and fixes in messages that really work.
+"""The shared checks: short reprs, ints and numbers, and fixes in messages that really work.
 
 ``fixes_in`` and ``run_fixes`` are used by the property tests too: every piece of code that
 an error message suggests is run on the very value that caused the error.
@@ -6,30 +6,20 @@ an error message suggests is run on the very value that caused the error.
 
 from __future__ import annotations
 
+import ast
 import math
 import pathlib
 import re
-import time
 import warnings
-from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 from torch import nn
 
-from embeddings_explained import ByteTokenizer, Embeddings
-from embeddings_explained._checks import (
-    MAX_TABLE_BYTES,
-    TableSize,
-    allocation_errors,
-    check_bool,
-    check_choice,
-    check_int,
-    check_real,
-    human_bytes,
-    short,
-)
+from embeddings_explained import ByteTokenizer
+from embeddings_explained._checks import check_int, check_real, short
 
 # ----------------------------------------------------------------------------- fixes in messages
 
@@ -119,27 +109,11 @@ def test_run_fixes_fails_on_a_fix_that_raises() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    [
-        list(range(10**6)),
-        tuple(range(10**6)),
-        set(range(10**6)),
-        {i: i for i in range(10**5)},
-        "x" * 10**7,
-        b"x" * 10**7,
-        bytearray(10**7),
-        10**5000,
-        -(10**5000),
-        torch.zeros(10**7),
-        np.zeros(10**6),
-        [[0] * 10**6] * 3,
-    ],
+    [list(range(10**6)), "x" * 10**7, 10**5000, -(10**5000), [[0] * 10**6] * 3, np.zeros(10**6)],
     ids=lambda v: type(v).__name__,
 )
-def test_short_stays_short_and_fast_for_huge_values(value: object) -> None:
-    start = time.perf_counter()
-    text = short(value)
-    assert len(text) <= 60
-    assert time.perf_counter() - start < 0.5  # a whole repr would take seconds on a busy CPU
+def test_short_stays_short_for_huge_values(value: object) -> None:
+    assert len(short(value)) <= 60
 
 
 def test_short_looks_at_the_first_few_items_only() -> None:
@@ -159,20 +133,7 @@ def test_short_survives_a_repr_that_raises() -> None:
         def __repr__(self) -> str:
             raise RuntimeError("no repr")
 
-    assert short(Broken()).startswith("<Broken ")
-
-
-def test_short_describes_tensors_without_their_values() -> None:
-    assert short(torch.zeros(2, 3, dtype=torch.long)) == "torch.int64 tensor of shape [2, 3]"
-    meta = torch.zeros(1, 2, device="meta")
-    assert short(meta) == "torch.float32 tensor of shape [1, 2] on meta"
-    assert short(torch.tensor([[1, 2]]).to_sparse()).startswith("torch.int64 torch.sparse_coo")
-
-
-def test_human_bytes_names_the_unit() -> None:
-    assert human_bytes(999) == "999 bytes"
-    assert human_bytes(1_024_000_000_000_000) == "1,024,000,000,000,000 bytes (1.0 PB)"
-    assert human_bytes(MAX_TABLE_BYTES) == "100,000,000,000,000 bytes (100.0 TB)"
+    assert short(Broken()).startswith("<Broken")
 
 
 # ----------------------------------------------------------------------------- plain arguments
@@ -181,11 +142,9 @@ def test_human_bytes_names_the_unit() -> None:
 @pytest.mark.parametrize(
     ("value", "exc", "message"),
     [
-        (4.0, TypeError, "n_embd must be an int, got float 4.0; write 4"),
-        (4.5, TypeError, "got float 4.5; round it to a whole number, e.g. 4 or 5"),
-        (0.5, TypeError, "e.g. 1$"),
+        (4.0, TypeError, "n_embd must be an int, got float 4.0; write 4$"),
+        (4.5, TypeError, "got float 4.5; pass an int, for example n_embd=4$"),
         ("16", TypeError, r"got str '16'; convert it first: int\('16'\)"),
-        (torch.tensor(16), TypeError, r"convert it first: int\(n_embd\)"),
         (True, TypeError, "got bool True; pass an int, for example n_embd=4"),
         (None, TypeError, "got NoneType None; pass an int"),
         (math.nan, TypeError, "got float nan; pass an int"),
@@ -201,20 +160,21 @@ def test_check_int_names_the_value_and_a_fix(
 
 
 def test_check_int_accepts_numpy_ints_and_states_its_range() -> None:
-    assert check_int("steps", np.int32(7)) == 7
+    assert check_int("steps", np.int32(7), example=1) == 7
+    assert type(check_int("steps", np.int32(7), example=1)) is int
     with pytest.raises(ValueError, match=r"steps must be an int in \[1, 10\] \(why\), got 11"):
-        check_int("steps", 11, high=10, why="why")
+        check_int("steps", 11, example=1, high=10, why=" (why)")
 
 
 @pytest.mark.parametrize(
     ("value", "exc", "message"),
     [
-        (math.inf, ValueError, "lr must be a finite positive number, got inf"),
+        (math.inf, ValueError, "lr must be finite and positive, got inf"),
+        (math.nan, ValueError, "got nan"),
         (-0.1, ValueError, "got -0.1"),
         (0, ValueError, "got 0"),
-        pytest.param(10**400, ValueError, "got <int of 1329 bits>", id="10**400"),
-        ("0.02", TypeError, r"got str '0.02'; convert it first: float\('0.02'\)"),
-        (True, TypeError, "lr must be a number, got bool"),
+        ("0.02", TypeError, "lr must be a number, got '0.02'"),
+        (True, TypeError, "lr must be a number, got True"),
     ],
 )
 def test_check_real_refuses_what_is_not_a_finite_positive_number(
@@ -224,61 +184,70 @@ def test_check_real_refuses_what_is_not_a_finite_positive_number(
         check_real("lr", value, example=0.02)
 
 
-def test_check_bool_and_check_choice() -> None:
-    with pytest.raises(TypeError, match="tie_weights must be True or False, got int 1; write True"):
-        check_bool("tie_weights", 1)
-    with pytest.raises(ValueError, match=r"name='\.\./alice\.text' .*did you mean 'alice\.txt'"):
-        check_choice("name", "../alice.text", ["alice.txt"])
-    with pytest.raises(TypeError, match="name must be a str"):
-        check_choice("name", pathlib.Path("alice.txt"), ["alice.txt"])
+# ----------------------------------------------------------------------------- proportions
+
+SRC = Path(__file__).parent.parent / "src" / "embeddings_explained"
 
 
-# ----------------------------------------------------------------------------- the layer's sizes
+def test_all_argument_checking_fits_in_200_lines_and_uses_no_private_pytorch() -> None:
+    text = (SRC / "_checks.py").read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 200
+    for path in SRC.glob("*.py"):
+        code = path.read_text(encoding="utf-8")
+        assert not re.search(r"torch\._(?!_)|FakeTensor|reprlib\.Repr\b", code), path.name
 
 
-def test_allocation_failure_names_the_size_and_restores_the_random_state(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    state = torch.random.get_rng_state()
-
-    def fail(step: Callable[[], object]) -> None:
-        with allocation_errors(256, 8, 10**10):
-            torch.randn(3)  # the token table's draws, taken before the position table failed
-            step()
-
-    def no_memory() -> None:
-        raise RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate")
-
-    message = (
-        r"n_embd=10000000000 is too large for this machine: .* 10,560,000,000,000 bytes "
-        r"\(10.6 TB\), which cpu could not allocate \(DefaultCPUAllocator"
-    )
-    with pytest.raises(ValueError, match=message):
-        fail(no_memory)
-    assert torch.equal(torch.random.get_rng_state(), state)
-
-    def other() -> None:
-        raise RuntimeError("something else")
-
-    with pytest.raises(RuntimeError, match="something else"):  # other errors pass through
-        fail(other)
+def _imports(path: Path) -> set[str]:
+    """The package modules that ``path`` imports, at the top or inside a function."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module == "embeddings_explained":
+            found |= {f"embeddings_explained.{a.name}" for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("embeddings_"):
+            found.add(str(node.module))
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("embeddings_explained.")}
+    return {m for m in found if (SRC / f"{m.split('.')[-1]}.py").exists()}
 
 
-# ----------------------------------------------------------------------------- the tables
+def _cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One import cycle of ``graph`` (module -> the modules it imports), or []."""
+    done: set[str] = set()
+
+    def visit(module: str, path: list[str]) -> list[str]:
+        if module in path:
+            return [*path[path.index(module) :], module]
+        if module in done:
+            return []
+        for imported in sorted(graph.get(module, ())):
+            if found := visit(imported, [*path, module]):
+                return found
+        done.add(module)
+        return []
+
+    for module in sorted(graph):
+        if found := visit(module, []):
+            return found
+    return []
 
 
-def test_sizes_are_read_from_the_tables_and_cannot_be_set() -> None:
-    emb = Embeddings()
-    emb.token_embedding = nn.Embedding(300, 4)
-    assert (emb.vocab_size, emb.block_size, emb.n_embd) == (300, 8, 4)
-    with pytest.raises(AttributeError, match="vocab_size cannot be set") as info:
-        emb.vocab_size = 512
-    assert emb.vocab_size == 300
-    assert "or build a new layer: Embeddings(vocab_size=512, block_size=8, n_embd=4)" in str(
-        info.value
-    )
-    exec(str(info.value).split("replace the table: ")[1].split(", or")[0], {"emb": emb, "nn": nn})
-    assert emb.vocab_size == 512
-    with pytest.raises(AttributeError, match=r"emb.position_embedding = nn.Embedding\(8, 6\)"):
-        emb.n_embd = 6
-    assert isinstance(Embeddings.vocab_size, TableSize)  # the descriptor itself, on the class
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set(), "c": {"a", "b"}}) == []
+
+
+def test_the_package_has_no_import_cycle() -> None:
+    graph = {
+        f"embeddings_explained.{p.stem}": _imports(p) - {"embeddings_explained.__init__"}
+        for p in SRC.glob("*.py")
+        if p.stem != "__init__"
+    }
+    assert graph["embeddings_explained.showcase"], "the walk must see the imports"
+    assert _cycle(graph) == []
+
+
+def test_only_showcase_imports_showcase_and_gpt2_sizes_are_written_once() -> None:
+    for path in SRC.glob("*.py"):
+        if path.stem != "showcase":
+            assert "embeddings_explained.showcase" not in _imports(path), path.name
+        assert path.stem == "scale" or "50_257" not in path.read_text(encoding="utf-8")

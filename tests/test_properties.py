@@ -19,8 +19,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from embeddings_explained import ByteTokenizer, Embeddings
-from embeddings_explained.model import too_long_message
-from embeddings_explained.showcase import byte_label, dim_labels, fmt, seeded_embeddings
+from embeddings_explained.showcase import byte_label, dim_labels, seeded_embeddings
 from embeddings_explained.training import (
     NextByteModel,
     byte_groups,
@@ -105,15 +104,7 @@ def test_a_batch_equals_its_rows_run_one_at_a_time(case: tuple[Embeddings, torch
 def invalid_input(draw: st.DrawFn) -> tuple[Embeddings, object]:
     emb, ids = draw(model_and_ids())
     vocab, block = emb.vocab_size, emb.block_size
-    kind = draw(
-        st.sampled_from(
-            ["id-high", "id-negative", "dtype", "rank", "too-long", "type", "kind", "hostile"]
-        )
-    )
-    if kind == "kind":
-        return emb, draw(st.sampled_from(_TENSOR_KINDS))()
-    if kind == "hostile":
-        return emb, draw(HOSTILE)
+    kind = draw(st.sampled_from(["id-high", "id-negative", "dtype", "rank", "too-long", "type"]))
     if kind in ("id-high", "id-negative"):
         if ids.numel() == 0:
             ids = torch.zeros(1, 1, dtype=torch.long)
@@ -139,7 +130,7 @@ def invalid_input(draw: st.DrawFn) -> tuple[Embeddings, object]:
     if kind == "too-long":
         T = draw(st.integers(block + 1, block + 5))
         return emb, torch.zeros(ids.shape[0], T, dtype=torch.long)
-    return emb, draw(st.sampled_from([ids.tolist(), None, "Hi", 3, ids.numpy()]))
+    return emb, draw(st.sampled_from([ids.tolist(), None, "Hi", 3, b"Hi"]))
 
 
 @given(invalid_input())
@@ -164,10 +155,30 @@ def test_invalid_input_gets_a_clear_error_and_changes_nothing(
     assert _unchanged(emb, before)
 
 
+@given(model_and_ids(), st.data())
+def test_any_input_at_all_raises_or_is_right_and_changes_nothing(
+    case: tuple[Embeddings, torch.Tensor], data: st.DataObject
+) -> None:
+    """Exotic inputs may get PyTorch's own error, never a result of another shape."""
+    emb, _ = case
+    bad = data.draw(HOSTILE)
+    before = _snapshot(emb)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = emb(bad)
+    except Exception:  # noqa: BLE001, S110 (any error is allowed; a silent result is not)
+        pass
+    else:
+        assert isinstance(bad, torch.Tensor) and out.shape == (*bad.shape, emb.n_embd)
+    assert _unchanged(emb, before)
+
+
 # ----------------------------------------------------------------------------- every entry point
-# Bad values for every argument of every public function and class: each gets a TypeError or
-# ValueError that names the argument, in a short message, and changes nothing (the random
-# stream included: no call seeds, builds or trains before its checks pass).
+# Bad values for every argument of every public function and class: each raises. A value a
+# learner may pass by mistake gets a TypeError or ValueError that names the argument, in a
+# short message, and changes nothing (the random stream included: no call seeds, builds or
+# trains before its checks pass); an exotic one may get PyTorch's or Python's own error.
 
 
 def _quiet(make: Callable[[], torch.Tensor]) -> torch.Tensor:
@@ -267,8 +278,6 @@ def _with(fn: Callable[..., object], name: str) -> Callable[[Any], object]:
     return lambda v: fn(**{name: v})
 
 
-_HANDLERS = ("strict", "replace", "ignore", "backslashreplace", "surrogateescape", "surrogatepass")
-
 # entry point and argument: (a call with that argument, whether a value is valid for it)
 ARGUMENTS: dict[str, tuple[Callable[[Any], object], Callable[[Any], bool]]] = {
     **{
@@ -309,27 +318,28 @@ ARGUMENTS: dict[str, tuple[Callable[[Any], object], Callable[[Any], bool]]] = {
     },
     "load_text name": (load_text, lambda v: v == "alice.txt"),
     "uniform_loss vocab_size": (uniform_loss, lambda v: _int(v) and v >= 1),
-    "pca_2d rows": (pca_2d, lambda v: False),
-    "byte_groups ids": (byte_groups, _byte_ids),
-    "byte_map run": (byte_map, lambda v: False),
-    "fmt x": (fmt, _real),
     "byte_label token_id": (byte_label, lambda v: _int(v) and 0 <= v < 256),
     "dim_labels n_embd": (dim_labels, _size),
-    "too_long_message T": (
-        lambda v: too_long_message(v, 8),
-        lambda v: _int(v) or isinstance(v, str),
-    ),
-    "too_long_message block_size": (lambda v: too_long_message(9, v), lambda v: _int(v) and v >= 1),
-    "encode text": (
-        ByteTokenizer().encode,
-        lambda v: isinstance(v, str) and not any("\ud800" <= c <= "\udfff" for c in v),
-    ),
+    "encode text": (ByteTokenizer().encode, lambda v: isinstance(v, str)),
     "decode ids": (
         ByteTokenizer().decode,
         lambda v: isinstance(v, list | tuple | range | torch.Tensor) and _byte_ids(v),
     ),
-    "decode errors": (lambda v: ByteTokenizer().decode([72], errors=v), lambda v: v in _HANDLERS),
+    # helpers of the pages: any error will do, as long as one comes
+    "pca_2d rows": (pca_2d, lambda v: False),
+    "byte_groups ids": (byte_groups, _byte_ids),
+    "byte_map run": (byte_map, lambda v: False),
 }
+ANY_ERROR = {"pca_2d rows", "byte_groups ids", "byte_map run"}
+
+
+def _learner_writes(value: object) -> bool:
+    """A value a learner may pass by mistake: it must get the package's own message."""
+    if isinstance(value, str):
+        return not any("\ud800" <= c <= "\udfff" for c in value)  # lone surrogates: Python's
+    if type(value) is int:
+        return abs(value) < 2**50  # larger sizes: PyTorch's allocator says no
+    return type(value) in (type(None), bool, float, list, tuple, bytes)
 
 
 def _holds(valid: Callable[[Any], bool], value: object) -> bool:
@@ -340,7 +350,7 @@ def _holds(valid: Callable[[Any], bool], value: object) -> bool:
 
 
 @pytest.mark.parametrize("entry", list(ARGUMENTS))
-@settings(max_examples=8)  # 33 arguments: about 250 bad values a run
+@settings(max_examples=8)  # 31 arguments: about 250 bad values a run
 @given(data=st.data())
 def test_every_argument_of_every_entry_point_refuses_bad_values_clearly(
     entry: str, data: st.DataObject
@@ -349,10 +359,14 @@ def test_every_argument_of_every_entry_point_refuses_bad_values_clearly(
     value = data.draw(HOSTILE.filter(lambda v: not _holds(valid, v)), label=entry)
     name = entry.split()[-1]
     state = torch.random.get_rng_state()
-    with pytest.raises((TypeError, ValueError)) as info:
+    with pytest.raises(Exception) as info, warnings.catch_warnings():  # noqa: PT011
+        warnings.simplefilter("ignore")
         call(value)
+    if entry in ANY_ERROR or not _learner_writes(value):
+        return
     message = str(info.value)
-    assert name in message or name == "T", message  # T is named by its own message
+    assert info.type in (TypeError, ValueError), message
+    assert name in message, message
     assert len(message) < 500
     if entry in ("encode text", "decode ids"):
         run_fixes(message, value, decode=ByteTokenizer().decode)

@@ -28,8 +28,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from embeddings_explained.model import Embeddings
+from embeddings_explained.runcache import cached_run
 from embeddings_explained.tokenizer import ByteTokenizer
-from embeddings_explained.training import NextByteModel, _run_once, load_text
+from embeddings_explained.training import NextByteModel, fit, load_text
 
 __all__ = [
     "GPT2_INIT_STD",
@@ -177,7 +178,7 @@ def one_thread() -> Iterator[None]:
 
 
 # --8<-- [start:train]
-@_run_once  # one run shared by pages, figures and tests; each caller gets a copy
+@cached_run  # one run shared by pages, figures and tests; each caller gets a copy
 def train_attention(
     steps: int = 400,
     batch_size: int = 32,
@@ -191,19 +192,8 @@ def train_attention(
     with one_thread():  # the same bits for any torch.set_num_threads
         torch.manual_seed(seed)
         model = TinyGPT(256, block_size, n_embd, init_std=init_std)
-        data = torch.tensor(ByteTokenizer().encode(load_text()))  # (N,)
         pos_before = model.embeddings.position_embedding.weight.detach().clone()
-        optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-        losses = []
-        for _ in range(steps):
-            starts = torch.randint(0, len(data) - block_size, (batch_size,))
-            x = torch.stack([data[s : s + block_size] for s in starts])  # (B, T)
-            y = torch.stack([data[s + 1 : s + 1 + block_size] for s in starts])  # (B, T)
-            loss = F.cross_entropy(model(x).view(-1, 256), y.view(-1))
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            losses.append(loss.item())
+        losses = fit(model, steps, batch_size, block_size, lr)  # the loop of train()
     model.eval()
     return AttentionRun(model, pos_before, tuple(losses))
 

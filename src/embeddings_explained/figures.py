@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from embeddings_explained.showcase import (
+from embeddings_explained import attention, training
+from embeddings_explained.example import (
     HI,
     byte_label,
     dim_labels,
@@ -203,9 +204,7 @@ def hi_lookup() -> tuple[Figure, str]:
 
 
 def loss_curve() -> tuple[Figure, str]:
-    from embeddings_explained.training import train, uniform_loss
-
-    run = train()
+    run, uniform_loss = training.train(), training.uniform_loss
     fig = _figure(height_pt=240)
     ax = fig.subplots()
     every = 10  # one point per 10 steps keeps the picture light; each is their mean
@@ -229,9 +228,7 @@ def loss_curve() -> tuple[Figure, str]:
 
 
 def trained_pca() -> tuple[Figure, str]:
-    from embeddings_explained.training import byte_map, train
-
-    groups, xy = byte_map(train())
+    groups, xy = training.byte_map(training.train())
     fig = _figure(height_pt=400)
     ax = fig.subplots()
     colors = ["#c62828", "#1565c0", "#6a1b9a", "#2e7d32", "#e65100"]
@@ -298,8 +295,6 @@ def _label_points(
 
 def position_cosines() -> tuple[Figure, str]:
     """The cosine similarity of every pair of the attention model's learned position rows."""
-    from embeddings_explained import attention
-
     cos = attention.position_cosines()  # (T, T)
     T = cos.shape[0]
     fig = _figure(height_pt=300)

@@ -16,14 +16,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from embeddings_explained._checks import (
-    NOT_SCRIPTABLE,
-    TableSize,
-    allocation_errors,
-    check_ids,
-    check_sizes,
-    too_long_message,
-)
+from embeddings_explained._checks import check_ids, check_sizes, too_long_message
 
 __all__ = ["Embeddings", "too_long_message"]
 
@@ -46,27 +39,34 @@ class Embeddings(nn.Module):
     torch.Size([1, 2, 4])
     """
 
-    # The sizes are read from the tables, so that they can never disagree with them.
-    vocab_size = TableSize("token_embedding", 0)  # its rows
-    block_size = TableSize("position_embedding", 0)  # its rows
-    n_embd = TableSize("token_embedding", 1)  # its columns, C
-
     # --8<-- [start:init]
     def __init__(self, vocab_size: int = 256, block_size: int = 8, n_embd: int = 4) -> None:
         super().__init__()
         vocab_size, block_size, n_embd = check_sizes(vocab_size, block_size, n_embd)
         # Created in this order, so that with a fixed seed the token table takes the
         # first random numbers and the position table the next ones.
-        with allocation_errors(vocab_size, block_size, n_embd):  # names the size at fault
-            self.token_embedding = nn.Embedding(vocab_size, n_embd)  # (vocab_size, C)
-            self.position_embedding = nn.Embedding(block_size, n_embd)  # (block_size, C)
+        self.token_embedding = nn.Embedding(vocab_size, n_embd)  # (vocab_size, C)
+        self.position_embedding = nn.Embedding(block_size, n_embd)  # (block_size, C)
 
     # --8<-- [end:init]
+
+    # The sizes are read from the tables, so that they can never disagree with them.
+    @property
+    def vocab_size(self) -> int:
+        return self.token_embedding.num_embeddings
+
+    @property
+    def block_size(self) -> int:
+        return self.position_embedding.num_embeddings
+
+    @property
+    def n_embd(self) -> int:
+        return self.token_embedding.embedding_dim
 
     # --8<-- [start:forward]
     def forward(self, token_ids: torch.Tensor) -> torch.Tensor:
         """Return ``token_embedding[token_ids] + position_embedding[0..T-1]``, ``[B, T, C]``."""
-        check_ids(token_ids, self.token_embedding, self.position_embedding)  # clear errors
+        check_ids(token_ids, self.vocab_size, self.block_size, self.token_embedding.weight.device)
         B, T = token_ids.shape
         positions = torch.arange(T, device=token_ids.device)  # (T,), on the input's device
         tok: torch.Tensor = self.token_embedding(token_ids)  # (B, T, C)
@@ -74,6 +74,3 @@ class Embeddings(nn.Module):
         return tok + pos  # (B, T, C): pos is broadcast over the batch
 
     # --8<-- [end:forward]
-
-    def __prepare_scriptable__(self) -> Embeddings:  # torch.jit.script calls it first
-        raise TypeError(NOT_SCRIPTABLE)

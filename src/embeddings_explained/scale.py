@@ -8,7 +8,7 @@
 - The output head shares ``wte``'s weight (weight tying, as in GPT-2), so it adds no
   parameters of its own.
 
-The sizes are ``showcase.GPT2_SMALL``'s plus ``N_LAYER``; the layout of a block
+The sizes are ``GPT2_SMALL``, written here once; the layout of a block
 (layer norm, attention, layer norm, MLP four times wider) is nanoGPT's ``model.py``.
 """
 
@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 __all__ = [
+    "GPT2_SMALL",
     "N_LAYER",
     "GPT2Parameters",
     "gpt2_parameter_count",
@@ -28,7 +29,9 @@ __all__ = [
     "table_share",
 ]
 
-N_LAYER = 12  # transformer blocks in GPT-2 small (nanoGPT's GPTConfig.n_layer)
+# GPT-2 small's sizes (Radford et al. 2019; nanoGPT's GPTConfig), the one place they are written.
+GPT2_SMALL = {"vocab_size": 50_257, "block_size": 1_024, "n_embd": 768, "n_layer": 12}
+N_LAYER = GPT2_SMALL["n_layer"]  # transformer blocks
 
 
 class _Block(nn.Module):
@@ -63,12 +66,8 @@ class GPT2Parameters(nn.Module):
 
 def gpt2_small(device: str | torch.device = "meta") -> GPT2Parameters:
     """GPT-2 small with its real sizes, on ``device`` (``meta``: shapes only, no memory)."""
-    from embeddings_explained.showcase import GPT2_SMALL
-
     with torch.device(device):
-        return GPT2Parameters(
-            GPT2_SMALL["vocab_size"], GPT2_SMALL["block_size"], GPT2_SMALL["n_embd"], N_LAYER
-        )
+        return GPT2Parameters(**GPT2_SMALL)
 
 
 def parameter_count(module: nn.Module) -> int:

@@ -8,13 +8,26 @@ The test suite recomputes each fragment and fails when a page differs;
 
 from __future__ import annotations
 
-import numbers
+import inspect
 from collections.abc import Callable
+from importlib.metadata import metadata
 
 import torch
+import torch.nn.functional as F
 
 from embeddings_explained import _checks as checks
-from embeddings_explained.model import Embeddings, too_long_message
+from embeddings_explained import attention, bpe, figures, scale, training
+from embeddings_explained.example import (
+    HI,
+    SEED,
+    byte_label,
+    dim_labels,
+    fmt,
+    hi_example,
+    seeded_embeddings,
+)
+from embeddings_explained.model import too_long_message
+from embeddings_explained.scale import GPT2_SMALL
 from embeddings_explained.tokenizer import ByteTokenizer
 
 __all__ = [
@@ -33,57 +46,9 @@ __all__ = [
     "torch_version",
 ]
 
-SEED = 0
-HI = "Hi"
-
-
-def seeded_embeddings(
-    vocab_size: int = 256, block_size: int = 8, n_embd: int = 4, seed: int = SEED
-) -> Embeddings:
-    """The guide's model: ``torch.manual_seed(seed)`` then ``Embeddings(...)``."""
-    checks.check_sizes(vocab_size, block_size, n_embd)  # before the seed changes anything
-    checks.check_int("seed", seed, low=-(2**63), high=2**64 - 1, example=SEED)
-    torch.manual_seed(seed)
-    return Embeddings(vocab_size=vocab_size, block_size=block_size, n_embd=n_embd)
-
-
-def hi_example() -> dict[str, torch.Tensor]:
-    """The worked example: "Hi" through the seeded model, each step kept."""
-    emb = seeded_embeddings()
-    ids = torch.tensor([ByteTokenizer().encode(HI)])  # (1, 2)
-    with torch.no_grad():
-        tok = emb.token_embedding(ids)  # (1, 2, 4)
-        pos = emb.position_embedding(torch.arange(ids.shape[1]))  # (2, 4)
-        out = emb(ids)  # (1, 2, 4)
-    return {"ids": ids, "tok": tok, "pos": pos, "out": out}
-
-
-def fmt(x: float) -> str:
-    """A number as the pages show it: 4 decimals, like ``print(tensor)``."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        one = isinstance(x, torch.Tensor) and x.numel() == 1 and not x.is_complex()
-        one = one or isinstance(x, numbers.Number) and not isinstance(x, bool | complex)
-        hint = "; convert it first: fmt(float(x))" if one else "; pass one real number"
-        raise TypeError(f"x must be a real number, got {type(x).__name__} {checks.short(x)}{hint}")
-    s = f"{x:.4f}"
-    return "0.0000" if s == "-0.0000" else s
-
 
 def _vec(v: torch.Tensor) -> str:
     return "[" + ", ".join(f"{fmt(float(x)):>7}" for x in v) + "]"
-
-
-def byte_label(token_id: int) -> str:
-    """How pages, figures and the explorer name a byte id: ``72 ('H')``, or just ``32``."""
-    ch = chr(checks.check_int("token_id", token_id, low=0, high=255, example=72, why="a byte"))
-    shown = ch.isprintable() and ch.isascii() and ch != " "
-    return f"{token_id} ('{ch}')" if shown else str(token_id)
-
-
-def dim_labels(n_embd: int) -> list[str]:
-    """Column headers of a table with ``n_embd`` columns: ``dim 0``, ``dim 1``, ..."""
-    n = checks.check_int("n_embd", n_embd, high=100_000, example=4, why="columns a page shows")
-    return [f"dim {j}" for j in range(n)]
 
 
 def _ints(fragment: str, args: tuple[str, ...]) -> list[int]:
@@ -216,34 +181,8 @@ def explorer_link(*text: str) -> str:
     return f"[{' '.join(text) or 'the tables as JSON'}]({EXPLORER_DATA}){{ #ee-data }}"
 
 
-def _figures(name: str) -> Callable[..., str]:
-    """A fragment of figures.py, imported only when a page asks (it imports matplotlib)."""
-
-    def fragment(*args: str) -> str:
-        from embeddings_explained import figures
-
-        return str(getattr(figures, name)(*args))
-
-    return fragment
-
-
-# GPT-2 small's sizes (Radford et al. 2019; nanoGPT's GPTConfig), for pages that compare.
-GPT2_SMALL = {"vocab_size": 50_257, "block_size": 1_024, "n_embd": 768}
-
-
-def _from(module: str, name: str) -> object:
-    """A value of another package module, imported only when a page asks for it;
-    a function is called (with no arguments)."""
-    import importlib
-
-    value = getattr(importlib.import_module(f"embeddings_explained.{module}"), name)
-    return value() if callable(value) else value
-
-
 def _python_requires() -> str:
     """The installed package's ``Requires-Python``, in words: ``3.11 or newer``."""
-    from importlib.metadata import metadata
-
     spec = metadata("embeddings-explained")["Requires-Python"]
     return f"{spec[2:]} or newer" if spec.startswith(">=") else spec
 
@@ -260,14 +199,14 @@ FACTS: dict[str, Callable[[], object]] = {
     "gpt2_vocab_size": lambda: GPT2_SMALL["vocab_size"],
     "gpt2_block_size": lambda: GPT2_SMALL["block_size"],
     "gpt2_n_embd": lambda: GPT2_SMALL["n_embd"],
-    "gpt2_init_std": lambda: _attention("GPT2_INIT_STD"),
-    "gpt2_position_init_std": lambda: _attention("GPT2_POSITION_INIT_STD"),
+    "gpt2_init_std": lambda: attention.GPT2_INIT_STD,
+    "gpt2_position_init_std": lambda: attention.GPT2_POSITION_INIT_STD,
     "training_n_embd": lambda: _training_default("n_embd"),
     "training_block_size": lambda: _training_default("block_size"),
-    "gpt2_merges": lambda: _from("bpe", "GPT2_MERGES"),
-    "gpt2_n_layer": lambda: _from("scale", "N_LAYER"),
-    "gpt2_parameters": lambda: _from("scale", "gpt2_parameter_count"),
-    "gpt2_table_share": lambda: f"{_from('scale', 'table_share'):.1%}",
+    "gpt2_merges": lambda: bpe.GPT2_MERGES,
+    "gpt2_n_layer": lambda: GPT2_SMALL["n_layer"],
+    "gpt2_parameters": scale.gpt2_parameter_count,
+    "gpt2_table_share": lambda: f"{scale.table_share():.1%}",
     "float32_bytes": lambda: torch.finfo(torch.float32).bits // 8,
     "bfloat16_bytes": lambda: torch.finfo(torch.bfloat16).bits // 8,
     "python_requires": lambda: _python_requires(),
@@ -276,28 +215,13 @@ FACTS: dict[str, Callable[[], object]] = {
 
 def _ignore_index() -> int:
     """PyTorch's default "ignore" target of cross_entropy, read from its signature."""
-    import inspect
-
-    import torch.nn.functional as F
-
     value: int = inspect.signature(F.cross_entropy).parameters["ignore_index"].default
     return value
 
 
-def _attention(name: str) -> object:
-    """A value of the attention module, imported only when a page asks for it."""
-    from embeddings_explained import attention
-
-    return getattr(attention, name)
-
-
 def _training_default(name: str) -> object:
     """A default argument of the training demo's ``train()``, read from its signature."""
-    import inspect
-
-    from embeddings_explained.training import train
-
-    return inspect.signature(train).parameters[name].default
+    return inspect.signature(training.train).parameters[name].default
 
 
 def fact(name: str) -> str:
@@ -326,7 +250,7 @@ FRAGMENTS: dict[str, Callable[..., str]] = {
     "hi-addition": hi_addition,
     "hi-shape": hi_shape,
     "explorer-data": explorer_link,
-    "figure": _figures("figure_markdown"),
-    "diagram": _figures("diagram"),
-    "diagram-text": _figures("diagram_text"),
+    "figure": figures.figure_markdown,
+    "diagram": figures.diagram,
+    "diagram-text": figures.diagram_text,
 }

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import torch
 
-from embeddings_explained._checks import byte_values, check_errors, check_text
+from embeddings_explained._checks import byte_values, check_text
 
 __all__ = ["ByteTokenizer"]
 
@@ -34,7 +34,7 @@ class ByteTokenizer:
 
     def encode(self, text: str) -> list[int]:
         """Return the UTF-8 bytes of ``text`` as a list of ints in ``[0, 256)``, length ``T``."""
-        check_text(text)  # a str that UTF-8 can encode
+        check_text(text)  # a str
         return list(text.encode("utf-8"))
 
     def decode(self, ids: Sequence[int] | torch.Tensor, errors: str = "replace") -> str:
@@ -43,5 +43,4 @@ class ByteTokenizer:
         ``errors`` is passed to :meth:`bytes.decode`: ``"replace"`` (default) puts U+FFFD where
         the bytes are not valid UTF-8, ``"strict"`` raises :class:`UnicodeDecodeError`.
         """
-        check_errors(errors)  # before any byte arrives
         return byte_values(ids).decode("utf-8", errors=errors)  # each id checked in [0, 256)

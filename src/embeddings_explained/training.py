@@ -8,19 +8,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import copy
-import functools
-import hashlib
-import inspect
 import math
-import os
-import platform
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
-from typing import ParamSpec, Protocol, TypeVar, cast
 
 import torch
 import torch.nn.functional as F
@@ -28,18 +18,15 @@ from torch import nn
 
 from embeddings_explained import _checks as checks
 from embeddings_explained.model import Embeddings
+from embeddings_explained.runcache import cached_run
 from embeddings_explained.tokenizer import ByteTokenizer
-
-try:
-    import fcntl
-except ImportError:  # Windows: runs are still kept, two processes may both compute one
-    fcntl = None  # type: ignore[assignment]
 
 __all__ = [
     "NextByteModel",
     "TrainingRun",
     "byte_groups",
     "byte_map",
+    "fit",
     "load_text",
     "pca_2d",
     "train",
@@ -50,7 +37,8 @@ def load_text(name: str = "alice.txt") -> str:
     """A text shipped with the package: the opening of *Alice's Adventures in Wonderland*."""
     data = resources.files("embeddings_explained") / "data"
     shipped = sorted(f.name for f in data.iterdir() if f.name.endswith(".txt"))
-    checks.check_choice("name", name, shipped)  # a text of data/, never a path out of it
+    if name not in shipped:  # a text of data/, never a path out of it
+        raise ValueError(f"name={checks.short(name)} is not a shipped text; use one of {shipped}")
     return (data / name).read_text(encoding="utf-8")
 
 
@@ -71,7 +59,7 @@ class NextByteModel(nn.Module):
         init_std: float | None = None,
     ) -> None:
         super().__init__()
-        _check_options(tie_weights, init_std)  # the sizes are checked by Embeddings
+        checks.check_model_options(tie_weights, init_std)  # the sizes: by Embeddings
         self.embeddings = Embeddings(vocab_size, block_size, n_embd)
         self.head = nn.Linear(n_embd, vocab_size)
         if tie_weights:  # one tensor, two uses: rows for the lookup, rows for the scores
@@ -98,174 +86,10 @@ class TrainingRun:
     text_ids: tuple[int, ...]  # the training text as byte ids
 
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-class _Once(Protocol[P, R]):
-    __wrapped__: Callable[P, R]  # the function itself: a fresh run, bypassing the cache
-
-    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R: ...
-
-
-RUN_CACHE_ENV = "EMBEDDINGS_EXPLAINED_RUN_CACHE"
-"""A folder where finished runs are kept between processes (unset: nothing is kept).
-
-The project's ``make`` targets and test suite point it at ``.cache/runs``, so that the site
-build and the tests, which run the same trainings, do each one once per change of the
-package. A kept run is used only for the same function, the same arguments, the same
-package files (every byte of them), the same PyTorch version, the same CPU kernels and
-the same number of threads.
-"""
-
-
-@functools.cache
-def _package_digest() -> str:
-    """SHA-256 of every file of the package (code and data): any edit makes new runs."""
-    root = Path(__file__).parent
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-def _kept_path(fn: Callable[..., object], key: tuple[object, ...]) -> Path | None:
-    folder = os.environ.get(RUN_CACHE_ENV)
-    if not folder:
-        return None
-    ident = repr(
-        (
-            fn.__module__, fn.__qualname__, key, _package_digest(), torch.__version__,
-            platform.machine(), torch.backends.cpu.get_cpu_capability(),
-            torch.get_num_threads(),  # how sums are split over threads moves last bits
-        )
-    )  # fmt: skip
-    # named by package too, so that runs of an earlier package can be told and dropped
-    run = hashlib.sha256(ident.encode()).hexdigest()[:32]
-    return Path(folder) / f"{fn.__name__}-{_package_digest()[:12]}-{run}.pt"
-
-
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """Hold ``path``.lock: a second process asking for the same run waits, then reads it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    name = path.with_suffix(".lock")
-    with open(name, "w") as lock:
-        if fcntl is not None:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:  # a process that waited on it then finds the run kept (or computes it)
-            name.unlink(missing_ok=True)
-
-
-def _kept_or_run(
-    fn: Callable[P, R], key: tuple[object, ...], *args: P.args, **kwargs: P.kwargs
-) -> tuple[R, torch.Tensor]:
-    """``fn(*args, **kwargs)`` and the global RNG state it leaves, from the folder of
-    :data:`RUN_CACHE_ENV` when it holds this run, else computed (and kept there)."""
-    path = _kept_path(fn, key)
-    if path is None:
-        return fn(*args, **kwargs), torch.get_rng_state()
-    with _locked(path):
-        try:
-            kept: tuple[R, torch.Tensor] = torch.load(path, weights_only=False)
-            return kept
-        except Exception:  # not kept yet, or unreadable (an interrupted write): run it
-            pass
-        done = fn(*args, **kwargs), torch.get_rng_state()
-        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        torch.save(done, partial)
-        os.replace(partial, path)  # whole or absent, never half-written
-        package = path.name.split("-")[-2]
-        for old in path.parent.glob(f"{fn.__name__}-*.pt"):
-            if old.name.split("-")[-2] != package:  # kept for a package since edited
-                old.unlink(missing_ok=True)
-        return done
-
-
-def _run_once(fn: Callable[P, R]) -> _Once[P, R]:
-    """Like ``functools.cache``, but every caller gets its own copy of the run, so that
-    what one caller does to its model (train it further, say) never reaches the next.
-
-    A call that finds its run kept (in this process, or in the folder of
-    :data:`RUN_CACHE_ENV`) leaves the global RNG state as running it would have left it,
-    so what a page draws afterwards never depends on whether the run was kept.
-    """
-    runs: dict[tuple[object, ...], tuple[R, torch.Tensor]] = {}
-    signature = inspect.signature(fn)
-
-    @functools.wraps(fn)
-    def cached(*args: P.args, **kwargs: P.kwargs) -> R:
-        bound = signature.bind(*args, **kwargs)
-        bound.apply_defaults()
-        key = tuple((type(v), v) for v in bound.arguments.values())  # seed=True is not 1
-        try:
-            found = runs.get(key)
-        except TypeError:  # an unhashable argument: the function's checks say what is wrong
-            return fn(*args, **kwargs)
-        if found is None:
-            found = runs[key] = _kept_or_run(fn, key, *args, **kwargs)
-        run, rng_after = found
-        torch.set_rng_state(rng_after)
-        shared = {id(v): v for v in vars(run).values() if isinstance(v, tuple)}  # immutable
-        return copy.deepcopy(run, shared)
-
-    return cast(_Once[P, R], cached)
-
-
-def _check_options(tie_weights: object, init_std: object) -> None:
-    checks.check_bool("tie_weights", tie_weights)
-    if init_std is not None:
-        checks.check_real("init_std", init_std, example=0.02)
-
-
-def _check_train_args(
-    steps: object,
-    batch_size: object,
-    block_size: object,
-    n_embd: object,
-    lr: object,
-    seed: object,
-    tie_weights: object,
-    init_std: object,
-) -> None:
-    """All of ``train``'s arguments, before it seeds or builds anything."""
-    hours = "a CPU demo: a million steps take over an hour"
-    checks.check_int("steps", steps, high=10**6, example=1500, why=hours)
-    n = len(load_text().encode("utf-8"))
-    fit = f"a window and its next byte must fit in the {n:,}-byte text"
-    T = checks.check_int("block_size", block_size, high=n - 1, example=16, why=fit)
-    per_step = "a step reads batch_size x block_size bytes, at most 2**24"
-    checks.check_int("batch_size", batch_size, high=2**24 // T, example=32, why=per_step)
-    checks.check_sizes(256, T, n_embd)
-    checks.check_real("lr", lr, example=0.02)
-    checks.check_int("seed", seed, low=-(2**63), high=2**64 - 1, example=0)
-    _check_options(tie_weights, init_std)
-
-
 # --8<-- [start:train]
-@_run_once  # same arguments, same run: pages and figures share one training (each a copy)
-def train(
-    steps: int = 1500,
-    batch_size: int = 32,
-    block_size: int = 16,
-    n_embd: int = 16,
-    lr: float = 0.02,
-    seed: int = 0,
-    tie_weights: bool = False,
-    init_std: float | None = None,
-) -> TrainingRun:
-    """Train a ``NextByteModel`` on :func:`load_text`; deterministic for a given seed."""
-    _check_train_args(steps, batch_size, block_size, n_embd, lr, seed, tie_weights, init_std)
-    torch.manual_seed(seed)
-    model = NextByteModel(256, block_size, n_embd, tie_weights, init_std)
+def fit(model: nn.Module, steps: int, batch_size: int, block_size: int, lr: float) -> list[float]:
+    """Adam on next-byte prediction over random windows of :func:`load_text`: the losses."""
     data = torch.tensor(ByteTokenizer().encode(load_text()))  # (N,)
-    tok_before = model.embeddings.token_embedding.weight.detach().clone()
-    pos_before = model.embeddings.position_embedding.weight.detach().clone()
-    forward_before = type(model.embeddings).forward
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)  # no weight decay
     losses = []
     for _ in range(steps):
@@ -278,9 +102,32 @@ def train(
         loss.backward()
         optimizer.step()
         losses.append(loss.item())
-    return TrainingRun(
-        model, tok_before, pos_before, forward_before, tuple(losses), tuple(data.tolist())
-    )
+    return losses
+
+
+@cached_run  # same arguments, same run: pages and figures share one training (each a copy)
+def train(
+    steps: int = 1500,
+    batch_size: int = 32,
+    block_size: int = 16,
+    n_embd: int = 16,
+    lr: float = 0.02,
+    seed: int = 0,
+    tie_weights: bool = False,
+    init_std: float | None = None,
+) -> TrainingRun:
+    """Train a ``NextByteModel`` on :func:`load_text`; deterministic for a given seed."""
+    n = len(load_text().encode("utf-8"))  # a window and its next byte must fit in the text
+    checks.check_train_args(steps, batch_size, block_size, n_embd, lr, seed, n)
+    checks.check_model_options(tie_weights, init_std)
+    torch.manual_seed(seed)
+    model = NextByteModel(256, block_size, n_embd, tie_weights, init_std)
+    tok_before = model.embeddings.token_embedding.weight.detach().clone()
+    pos_before = model.embeddings.position_embedding.weight.detach().clone()
+    forward_before = type(model.embeddings).forward
+    losses = fit(model, steps, batch_size, block_size, lr)
+    text_ids = tuple(ByteTokenizer().encode(load_text()))
+    return TrainingRun(model, tok_before, pos_before, forward_before, tuple(losses), text_ids)
 
 
 # --8<-- [end:train]
@@ -293,7 +140,8 @@ def uniform_loss(vocab_size: int = 256) -> float:
 
 def pca_2d(rows: torch.Tensor) -> torch.Tensor:
     """Project rows ``[N, C]`` on their first two principal components: ``[N, 2]``."""
-    checks.check_rows("rows", rows)  # a finite float tensor [N, C], N >= 2 and C >= 2
+    if rows.dim() != 2 or min(rows.shape) < 2:
+        raise ValueError(f"rows must be [N, C], N >= 2 and C >= 2, got shape {list(rows.shape)}")
     centered = rows - rows.mean(dim=0)
     _, _, v = torch.linalg.svd(centered, full_matrices=False)
     xy = centered @ v[:2].T  # (N, 2)
@@ -314,7 +162,9 @@ def byte_groups(ids: set[int]) -> dict[str, list[int]]:
         "space and newline": [],
         "punctuation": [],
     }
-    for i in sorted(checks.check_bytes("ids", ids)):
+    if isinstance(ids, str) or not all(isinstance(i, int) and 0 <= i < 256 for i in ids):
+        raise ValueError(f"ids must be byte ids, ints in [0, 256), got {checks.short(ids)}")
+    for i in sorted(ids):
         c = chr(i)
         if c in "aeiou":
             groups["vowels"].append(i)
@@ -334,11 +184,6 @@ def byte_map(run: TrainingRun) -> tuple[dict[str, list[int]], dict[int, tuple[fl
 
     Returns the groups of :func:`byte_groups` and each byte's (x, y) from :func:`pca_2d`.
     """
-    if not isinstance(run, TrainingRun):
-        raise TypeError(
-            f"run must be a TrainingRun, the result of train(), got {type(run).__name__} "
-            f"{checks.short(run)}; for example byte_map(train())"
-        )
     w = run.model.embeddings.token_embedding.weight.detach()
     groups = byte_groups(set(run.text_ids))
     ids = [i for members in groups.values() for i in members]

@@ -1,0 +1,192 @@
+"""The run cache: a kept run is the run itself, or it is not used.
+
+Each test keeps runs in a folder of its own; a new ``cached_run`` wrapper over the same
+folder is what another process would see.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import torch
+
+from embeddings_explained import runcache
+from embeddings_explained.runcache import RUN_CACHE_ENV, cached_run
+from embeddings_explained.training import TrainingRun, train
+
+
+@pytest.fixture
+def run_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv(RUN_CACHE_ENV, str(tmp_path))
+    return tmp_path
+
+
+def _counted(calls: list[int]) -> Callable[..., TrainingRun]:
+    def train_counted(steps: int = 5, seed: int = 0) -> TrainingRun:
+        calls.append(steps)
+        return train.__wrapped__(steps=steps, seed=seed)
+
+    return train_counted
+
+
+def _same(a: TrainingRun, b: TrainingRun) -> bool:
+    state = b.model.state_dict()
+    return a.losses == b.losses and all(
+        torch.equal(v, state[k]) for k, v in a.model.state_dict().items()
+    )
+
+
+def test_a_kept_run_is_bit_identical_and_leaves_the_same_rng_state(run_folder: Path) -> None:
+    calls: list[int] = []
+    fresh = cached_run(_counted(calls))(steps=5)  # computed, then kept in run_folder
+    rng_after_fresh = torch.get_rng_state()
+    assert calls == [5] and len(list(run_folder.glob("*.pt"))) == 1
+    torch.manual_seed(123)  # another state: the kept run must restore the one above
+    kept = cached_run(_counted(calls))(steps=5)
+    assert calls == [5], "the run was computed again instead of read"
+    assert torch.equal(torch.get_rng_state(), rng_after_fresh)
+    assert _same(kept, fresh) and _same(kept, train.__wrapped__(steps=5))
+    assert torch.equal(kept.token_table_before, fresh.token_table_before)
+
+
+def _corrupt(path: Path, how: str) -> None:
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    if how == "flipped-bit":
+        data[middle] ^= 0x01
+    elif how == "zeroed-block":
+        data[middle : middle + 4096] = bytes(len(data[middle : middle + 4096]))
+    else:  # cut short, as by a full disk
+        del data[middle:]
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("how", ["flipped-bit", "zeroed-block", "truncated"])
+def test_a_damaged_kept_run_is_a_miss_recomputed_and_replaced(run_folder: Path, how: str) -> None:
+    calls: list[int] = []
+    fresh = cached_run(_counted(calls))(steps=3)
+    (kept_file,) = run_folder.glob("*.pt")
+    _corrupt(kept_file, how)
+    again = cached_run(_counted(calls))(steps=3)
+    assert calls == [3, 3], "a damaged run was returned instead of recomputed"
+    assert _same(again, fresh)
+    cached_run(_counted(calls))(steps=3)  # replaced: read again, whole
+    assert calls == [3, 3]
+
+
+@pytest.fixture
+def default_dtype() -> Iterator[None]:
+    yield
+    torch.set_default_dtype(torch.float32)
+
+
+def test_a_float64_process_does_not_share_the_key(run_folder: Path, default_dtype: None) -> None:
+    calls: list[int] = []
+    torch.set_default_dtype(torch.float64)
+    wide = cached_run(_counted(calls))(steps=2)
+    torch.set_default_dtype(torch.float32)
+    narrow = cached_run(_counted(calls))(steps=2)  # an ordinary process: computed
+    assert calls == [2, 2]
+    assert wide.model.embeddings.token_embedding.weight.dtype == torch.float64
+    assert narrow.model.embeddings.token_embedding.weight.dtype == torch.float32
+    assert len(list(run_folder.glob("*.pt"))) == 2
+
+
+def test_a_run_is_kept_only_for_the_same_arguments_and_package(
+    run_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    cached_run(_counted(calls))(steps=3)
+    cached_run(_counted(calls))(steps=4)  # other arguments: computed
+    assert calls == [3, 4]
+    monkeypatch.setattr(runcache, "package_digest", lambda: "an edited package")
+    cached_run(_counted(calls))(steps=3)  # the same arguments, another package: computed
+    assert calls == [3, 4, 3]
+
+
+def test_runs_kept_for_an_edited_package_are_dropped(
+    run_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    cached_run(_counted(calls))(steps=2)
+    cached_run(_counted(calls))(steps=3)
+    assert len(list(run_folder.glob("*.pt"))) == 2
+    monkeypatch.setattr(runcache, "package_digest", lambda: "e" * 64)
+    cached_run(_counted(calls))(steps=2)
+    after = [p.name for p in run_folder.iterdir()]
+    assert len(after) == 1 and after[0].startswith(f"train_counted-{'e' * 12}-"), after
+
+
+def test_a_run_is_kept_per_thread_count(run_folder: Path) -> None:
+    calls: list[int] = []
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        cached_run(_counted(calls))(steps=2)
+        torch.set_num_threads(2)
+        cached_run(_counted(calls))(steps=2)  # sums may be split otherwise: computed
+        cached_run(_counted(calls))(steps=2)  # and now kept for two threads
+    finally:
+        torch.set_num_threads(threads)
+    assert calls == [2, 2]
+
+
+def test_without_the_folder_nothing_is_written_and_a_failed_call_keeps_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(RUN_CACHE_ENV, raising=False)
+    cwd_before = sorted(Path.cwd().iterdir())
+    calls: list[int] = []
+    cached_run(_counted(calls))(steps=2)
+    cached_run(_counted(calls))(steps=2)
+    assert calls == [2, 2] and sorted(Path.cwd().iterdir()) == cwd_before
+    monkeypatch.setenv(RUN_CACHE_ENV, str(tmp_path))
+    with pytest.raises(ValueError, match="steps"):
+        cached_run(train.__wrapped__)(steps=-1)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_cache_that_cannot_be_used_names_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    not_a_folder = tmp_path / "runs"
+    not_a_folder.write_text("a file where the folder should be")
+    monkeypatch.setenv(RUN_CACHE_ENV, str(not_a_folder))
+    with pytest.raises(OSError, match=f"cannot be used .*set {RUN_CACHE_ENV} to a folder"):
+        cached_run(_counted([]))(steps=2)
+
+
+_READ_ONLY_RUN = """
+import sys, torch
+torch.set_num_threads(int(sys.argv[1]))
+from embeddings_explained.runcache import cached_run
+from embeddings_explained.training import train
+kept = cached_run(train.__wrapped__)(steps=2)  # kept in the folder: read
+other = cached_run(train.__wrapped__)(steps=3)  # not kept: computed, and not written
+print(kept.losses[-1], len(other.losses))
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux" or os.geteuid() != 0, reason="needs root's setpriv")
+def test_a_read_only_cache_is_read_and_never_written(run_folder: Path) -> None:
+    kept = cached_run(train.__wrapped__)(steps=2)
+    files = {p: p.stat().st_mtime_ns for p in run_folder.iterdir()}
+    for path in [run_folder, *files]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    try:
+        # root ignores file modes; without CAP_DAC_OVERRIDE it is held to them like anyone
+        result = subprocess.run(
+            ["setpriv", "--bounding-set=-dac_override", "--inh-caps=-dac_override",
+             sys.executable, "-c", _READ_ONLY_RUN, str(torch.get_num_threads())],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+    finally:
+        run_folder.chmod(0o755)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(kept.losses[-1]), "3"]
+    assert {p: p.stat().st_mtime_ns for p in run_folder.iterdir()} == files
