@@ -32,24 +32,6 @@ from embeddings_explained.runcache import cached_run
 from embeddings_explained.tokenizer import ByteTokenizer
 from embeddings_explained.training import NextByteModel, fit, load_text
 
-__all__ = [
-    "GPT2_INIT_STD",
-    "GPT2_POSITION_INIT_STD",
-    "AttentionRun",
-    "Block",
-    "CausalSelfAttention",
-    "TinyGPT",
-    "eval_loss",
-    "eval_windows",
-    "next_byte_probs",
-    "one_thread",
-    "position_ablation",
-    "position_cosines",
-    "positions_replaced",
-    "train_attention",
-]
-
-
 # GPT-2's initial scale: N(0, 0.02) for the token table and the weights (nanoGPT's
 # _init_weights too), N(0, 0.01) for the position table in OpenAI's src/model.py.
 GPT2_INIT_STD = 0.02

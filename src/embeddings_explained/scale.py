@@ -17,18 +17,6 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-__all__ = [
-    "GPT2_SMALL",
-    "N_LAYER",
-    "GPT2Parameters",
-    "gpt2_parameter_count",
-    "gpt2_small",
-    "one_hot_multiply_adds",
-    "parameter_count",
-    "table_bytes",
-    "table_share",
-]
-
 # GPT-2 small's sizes (Radford et al. 2019; nanoGPT's GPTConfig), the one place they are written.
 GPT2_SMALL = {"vocab_size": 50_257, "block_size": 1_024, "n_embd": 768, "n_layer": 12}
 N_LAYER = GPT2_SMALL["n_layer"]  # transformer blocks

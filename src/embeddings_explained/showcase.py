@@ -51,17 +51,6 @@ def _vec(v: torch.Tensor) -> str:
     return "[" + ", ".join(f"{fmt(float(x)):>7}" for x in v) + "]"
 
 
-def _ints(fragment: str, args: tuple[str, ...]) -> list[int]:
-    """The marker's arguments as ints, or a ValueError that names the fragment."""
-    try:
-        return [int(a) for a in args]
-    except ValueError:
-        raise ValueError(
-            f"fragment {fragment!r} takes whole numbers as arguments, got {' '.join(args)!r}; "
-            f"write e.g. <!-- gen:{fragment} 0 1 72 -->"
-        ) from None
-
-
 def _md_table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---:" for _ in header) + "|"]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
@@ -105,14 +94,12 @@ def position_table(*rows: str) -> str:
 
 
 def _rows(fragment: str, args: tuple[str, ...], n_rows: int) -> list[int]:
-    ids = _ints(fragment, args)
-    if not ids:
-        raise ValueError(f"fragment {fragment!r} needs the rows to show, e.g. 0 1 72")
-    bad = [i for i in ids if not 0 <= i < n_rows]
-    if bad or ids != sorted(set(ids)):
+    """The marker's arguments as rows to show, or a ValueError that names the fragment."""
+    ids = [int(a) for a in args if a.isdecimal()]
+    if not ids or len(ids) != len(args) or ids != sorted(set(ids)) or ids[-1] >= n_rows:
         raise ValueError(
-            f"fragment {fragment!r} shows rows in increasing order within [0, {n_rows}), "
-            f"got {' '.join(args)}"
+            f"fragment {fragment!r} takes the rows to show, whole numbers in increasing order "
+            f"within [0, {n_rows}), got {' '.join(args)!r}; e.g. <!-- gen:{fragment} 0 1 72 -->"
         )
     return ids
 
@@ -195,33 +182,24 @@ FACTS: dict[str, Callable[[], object]] = {
     "n_embd": lambda: seeded_embeddings().n_embd,
     "hi_B": lambda: hi_example()["ids"].shape[0],
     "hi_T": lambda: hi_example()["ids"].shape[1],
-    "ignore_index": lambda: _ignore_index(),
+    "ignore_index": lambda: inspect.signature(F.cross_entropy).parameters["ignore_index"].default,
     "gpt2_vocab_size": lambda: GPT2_SMALL["vocab_size"],
     "gpt2_block_size": lambda: GPT2_SMALL["block_size"],
     "gpt2_n_embd": lambda: GPT2_SMALL["n_embd"],
     "gpt2_init_std": lambda: attention.GPT2_INIT_STD,
     "gpt2_position_init_std": lambda: attention.GPT2_POSITION_INIT_STD,
-    "training_n_embd": lambda: _training_default("n_embd"),
-    "training_block_size": lambda: _training_default("block_size"),
+    "training_n_embd": lambda: inspect.signature(training.train).parameters["n_embd"].default,
+    "training_block_size": lambda: (
+        inspect.signature(training.train).parameters["block_size"].default
+    ),
     "gpt2_merges": lambda: bpe.GPT2_MERGES,
     "gpt2_n_layer": lambda: GPT2_SMALL["n_layer"],
     "gpt2_parameters": scale.gpt2_parameter_count,
     "gpt2_table_share": lambda: f"{scale.table_share():.1%}",
     "float32_bytes": lambda: torch.finfo(torch.float32).bits // 8,
     "bfloat16_bytes": lambda: torch.finfo(torch.bfloat16).bits // 8,
-    "python_requires": lambda: _python_requires(),
+    "python_requires": _python_requires,
 }
-
-
-def _ignore_index() -> int:
-    """PyTorch's default "ignore" target of cross_entropy, read from its signature."""
-    value: int = inspect.signature(F.cross_entropy).parameters["ignore_index"].default
-    return value
-
-
-def _training_default(name: str) -> object:
-    """A default argument of the training demo's ``train()``, read from its signature."""
-    return inspect.signature(training.train).parameters[name].default
 
 
 def fact(name: str) -> str:
