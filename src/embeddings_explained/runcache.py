@@ -26,7 +26,6 @@ import inspect
 import io
 import os
 import platform
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import ParamSpec, Protocol, TypeVar, cast
@@ -87,15 +86,16 @@ def _read(path: Path) -> bytes | None:
 
 def _write(path: Path, content: bytes) -> None:
     """Keep a run: a temporary file renamed over the old one, so it is whole or absent."""
+    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, partial = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        partial.write_bytes(_MAGIC + hashlib.sha256(content).hexdigest().encode() + b"\n" + content)
     except OSError as error:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)  # a disk that filled up: no half-written file
         if error.errno in _READ_ONLY:
             return  # a read-only cache: read, never written
         raise _unusable(str(path.parent), error) from error
-    with os.fdopen(fd, "wb") as f:
-        f.write(_MAGIC + hashlib.sha256(content).hexdigest().encode() + b"\n" + content)
     os.replace(partial, path)
     for old in path.parent.glob(f"{path.name.split('-')[0]}-*"):  # runs of an edited package
         if old.name.split("-")[1] != package_digest()[:12]:

@@ -18,10 +18,11 @@ from torch import nn
 
 from embeddings_explained import _checks as checks
 from embeddings_explained.model import Embeddings
-from embeddings_explained.runcache import cached_run
+from embeddings_explained.runcache import RUN_CACHE_ENV, cached_run
 from embeddings_explained.tokenizer import ByteTokenizer
 
 __all__ = [
+    "RUN_CACHE_ENV",  # re-exported: it lives in runcache.py
     "NextByteModel",
     "TrainingRun",
     "byte_groups",
