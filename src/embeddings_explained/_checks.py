@@ -156,9 +156,9 @@ def _tensor_fix(value: object) -> str:
                 "or run one row at a time: torch.tensor([token_ids[0]])"
             )
         with contextlib.suppress(TypeError, ValueError, RuntimeError):  # the fix, tried first
-            dim = torch.tensor(value).dim() if torch.tensor(value).dtype == torch.int64 else 0
-            if dim in (1, 2):
-                return f"convert it: torch.tensor({'[token_ids]' if dim == 1 else 'token_ids'})"
+            probe = torch.tensor(value)
+            if probe.dtype == torch.int64 and probe.dim() in (1, 2):
+                return f"convert it: torch.tensor({('[token_ids]', 'token_ids')[probe.dim() - 1]})"
     return "pass the ids as a tensor of shape [B, T], e.g. torch.tensor([[72, 105]])"
 
 
