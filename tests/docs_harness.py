@@ -18,12 +18,17 @@ from __future__ import annotations
 
 import ast
 import builtins
+import contextlib
 import functools
 import hashlib
 import io
 import json
+import os
 import re
+import signal
+import stat
 import sys
+import tempfile
 import tokenize
 import typing
 from collections import defaultdict
@@ -62,6 +67,62 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
+# --------------------------------------------------------------------------- files
+
+
+def decode(data: bytes) -> tuple[str, str, str]:
+    """A file's bytes as ``(text with "\\n" line ends, BOM, newline)``: what
+    :func:`encode` needs to write it back exactly as it was."""
+    raw = data.decode("utf-8")
+    bom = "\ufeff" if raw.startswith("\ufeff") else ""
+    raw = raw[len(bom) :]
+    newline = "\r\n" if "\r\n" in raw else "\n"
+    return raw.replace("\r\n", "\n"), bom, newline
+
+
+def encode(text: str, bom: str, newline: str) -> bytes:
+    return (bom + text.replace("\n", newline)).encode("utf-8")
+
+
+def read_text(path: Path) -> str:
+    """A page's text with "\\n" line ends, as pytest-markdown-docs reads it."""
+    return decode(path.read_bytes())[0]
+
+
+def write_files(contents: Mapping[Path, bytes]) -> None:
+    """Write every file whole, or none: each goes to a temporary file beside it (mode
+    kept); only when all are on disk are they renamed over the originals, with SIGINT and
+    SIGTERM held from the first rename to the last. A signal before that writes nothing."""
+    temps: dict[Path, Path] = {}
+    try:
+        for path, data in contents.items():
+            with _signals_held():  # a temp file is always known, so always removed
+                fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+                temps[path] = Path(name)
+            with os.fdopen(fd, "wb") as file:
+                file.write(data)
+                file.flush()
+                os.fsync(file.fileno())
+            os.chmod(name, stat.S_IMODE(path.stat().st_mode))
+        with _signals_held():
+            for path, temp in temps.items():
+                os.replace(temp, path)
+            temps.clear()
+    finally:
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    held = {signal.SIGINT, signal.SIGTERM}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 # --------------------------------------------------------------------------- pending edits
 
 
@@ -86,16 +147,16 @@ class PendingEdits:
 
     texts: dict[Unit, str] = field(default_factory=dict)
     edits: dict[Unit, list[Edit]] = field(default_factory=lambda: defaultdict(list))
-    raw: dict[Path, str] = field(default_factory=dict)
+    raw: dict[Path, bytes] = field(default_factory=dict)
 
     def text(self, path: Path, cell: int | None = None) -> str:
         """The text of a page (or of a notebook cell) as first read in this run."""
         if (path, cell) not in self.texts:
-            raw = self.raw.setdefault(path, path.read_text(encoding="utf-8"))
+            text = decode(self.raw.setdefault(path, path.read_bytes()))[0]
             if cell is None:
-                self.texts[(path, None)] = raw
+                self.texts[(path, None)] = text
             else:
-                sources = [_cell_source(c) for c in json.loads(raw)["cells"]]
+                sources = [_cell_source(c) for c in json.loads(text)["cells"]]
                 for k, src in enumerate(sources):
                     self.texts[(path, k)] = src
         return self.texts[(path, cell)]
@@ -120,34 +181,41 @@ class PendingEdits:
                 new = "\n" + new
         self.add(unit, Edit(start, end, new, what))
 
-    def new_texts(self) -> dict[Path, str]:
-        """Every changed file's new content; raises EditConflict and writes nothing."""
-        out: dict[Path, str] = {}
+    def new_contents(self) -> dict[Path, bytes]:
+        """The new bytes of every file that changes; raises EditConflict, writes nothing."""
+        out: dict[Path, bytes] = {}
         by_path: dict[Path, list[Unit]] = defaultdict(list)
         for unit, edits in self.edits.items():
             if edits:
                 by_path[unit[0]].append(unit)
         for path, units in by_path.items():
-            if path.read_text(encoding="utf-8") != self.raw[path]:
+            if path.read_bytes() != self.raw[path]:
                 raise EditConflict(f"{_rel(path)} changed on disk during the run; rerun")
+            text, bom, newline = decode(self.raw[path])
+            if newline == "\r\n" and text.count("\n") != self.raw[path].count(b"\r\n"):
+                raise EditConflict(
+                    f"{_rel(path)} mixes CRLF and LF line endings, which a rewrite would not "
+                    "keep; give it one kind (dos2unix or unix2dos) and rerun"
+                )
             if units[0][1] is None:
-                out[path] = _apply(self.texts[units[0]], self.edits[units[0]], path)
+                text = _apply(self.texts[units[0]], self.edits[units[0]], path)
             else:
-                nb = json.loads(self.raw[path])
+                nb = json.loads(text)
                 for unit in units:
                     cell = typing.cast(int, unit[1])
                     source = _apply(self.texts[unit], self.edits[unit], path, cell)
                     nb["cells"][cell]["source"] = source.splitlines(keepends=True)
-                out[path] = json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+                text = json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+            if encode(text, bom, newline) != self.raw[path]:
+                out[path] = encode(text, bom, newline)
         return out
 
     def apply(self) -> list[Path]:
-        changed = self.new_texts()
-        for path, text in changed.items():
-            if text != self.raw[path]:
-                path.write_text(text, encoding="utf-8")
+        """Write the changed files (all or none); returns them."""
+        changed = self.new_contents()
+        write_files(changed)
         self.edits.clear()
-        return [p for p, t in changed.items() if t != self.raw[p]]
+        return list(changed)
 
 
 def _apply(text: str, edits: list[Edit], path: Path, cell: int | None = None) -> str:
@@ -206,6 +274,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[HARNESS] = harness
     runner = _runner()
     runner.harness = harness
+    if harness.update:  # SIGTERM (a closed terminal, a CI timeout) stops a run like Ctrl-C
+        previous = signal.getsignal(signal.SIGTERM)
+
+        def restore() -> None:
+            signal.signal(signal.SIGTERM, previous)
+
+        config.add_cleanup(restore)
+        signal.signal(signal.SIGTERM, _interrupt)
 
 
 def _runner() -> CheckedOutputRunner:
@@ -249,7 +325,22 @@ def all_fragments(update: bool) -> dict[str, Callable[..., str]]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """One clear message, instead of a failure on every page, when torch's stream moved."""
+    """Before anything runs: every page's markers are read strictly, and one clear message,
+    instead of a failure on every page, when torch's stream moved."""
+    pages = {item.path for item in items if item.path.suffix == ".md"}
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        page = callspec.params.get("page") if callspec else None
+        if isinstance(page, Path) and page.suffix == ".md":
+            pages.add(page)
+    problems = []
+    for page in sorted(pages):
+        try:
+            markers(read_text(page), _rel(page))
+        except MarkerError as error:
+            problems.append(str(error))
+    if problems:
+        pytest.exit("malformed markers; nothing ran:\n" + "\n".join(problems), returncode=1)
     if config.stash[HARNESS].update or not any(
         str(item.path).endswith((".md", ".ipynb")) for item in items
     ):
@@ -269,6 +360,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    """``make outputs`` writes here, once: every edit, only if the run completed and every
+    test passed; otherwise nothing, and it says so."""
     harness = session.config.stash.get(HARNESS, None)
     if harness is None or not harness.update:
         return
@@ -276,27 +369,36 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
     def say(text: str) -> None:
         if reporter is not None:
-            reporter.write_line(text)
+            reporter.write_line(f"make outputs: {text}")
 
-    if session.testsfailed:
-        say(
-            f"make outputs: no page rewritten, {session.testsfailed} test(s) failed; fix them first"
-        )
-        harness.edits.edits.clear()
+    if session.exitstatus == pytest.ExitCode.INTERRUPTED:
+        say("interrupted, nothing written")
         return
-    try:
-        changed = harness.edits.apply()
-    except EditConflict as error:
-        say(f"make outputs: {error}")
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if session.testsfailed or session.exitstatus != pytest.ExitCode.OK:
+        failed = f"{session.testsfailed} test(s) failed" if session.testsfailed else "run failed"
+        say(f"nothing written, {failed}; fix them first")
         return
     from embeddings_explained.showcase import torch_version
 
     record = json.dumps({"torch": torch_version(), "sha256": stream_fingerprint()}, indent=2)
-    if REFERENCE.read_text(encoding="utf-8") != record + "\n":
-        REFERENCE.write_text(record + "\n", encoding="utf-8")
-        changed.append(REFERENCE)
-    say("make outputs: " + (", ".join(map(_rel, changed)) or "nothing to rewrite"))
+    try:
+        contents = harness.edits.new_contents()
+        if REFERENCE.read_text(encoding="utf-8") != record + "\n":
+            contents[REFERENCE] = (record + "\n").encode()
+        write_files(contents)
+    except EditConflict as error:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        say(f"{error}; nothing written")
+        return
+    except KeyboardInterrupt:
+        session.exitstatus = pytest.ExitCode.INTERRUPTED
+        say("interrupted, nothing written")
+        return
+    say(", ".join(map(_rel, contents)) or "nothing to rewrite")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
 
 
 @functools.cache  # read once per run (loading its plugins imports nbconvert: ~1 s)
@@ -699,10 +801,69 @@ def _undisplayed_value(source: str, where: str) -> list[str]:
 # --------------------------------------------------------------------------- fragments
 
 # <!-- gen:NAME arg1 arg2 -->shown<!-- /gen -->: the page chooses, through the arguments.
-FRAGMENT_RE = re.compile(
-    r"<!-- gen:(?P<name>[\w-]+)(?P<args>(?:[ \t]+[^\s>]+)*)[ \t]*-->(?P<shown>.*?)<!-- /gen -->",
-    re.DOTALL,
-)
+COMMENT_RE = re.compile(r"<!--(?P<body>.*?)(?:-->|\Z)", re.S)
+OPENER_RE = re.compile(r" gen:(?P<name>[\w-]+)(?P<args>(?:[ \t]+[^\s>]+)*)[ \t]*")
+
+
+class MarkerError(Exception):
+    """A page whose markers cannot be read one way only: nothing may run or be written."""
+
+
+@dataclass(frozen=True)
+class Marker:
+    name: str
+    args: tuple[str, ...]
+    line: int  # 1-based line of the opener
+    start: int  # offsets of what it shows, between the opener and the closer
+    end: int
+    span: tuple[int, int]  # the whole marker, opener to closer
+
+
+def markers(text: str, where: str) -> list[Marker]:
+    """The page's ``<!-- gen:NAME args -->shown<!-- /gen -->`` markers, read strictly:
+    every HTML comment on a page is an opener or a closer, each opener is closed before the
+    next one, each closer closes one. Raises MarkerError naming each ``page:line``."""
+    found: list[Marker] = []
+    problems: list[str] = []
+    opener: re.Match[str] | None = None
+
+    def at(m: re.Match[str]) -> str:
+        return f"{where}:{text.count(chr(10), 0, m.start()) + 1}"
+
+    for m in COMMENT_RE.finditer(text):
+        body, shown = m["body"], repr(m[0][:40] + ("…" if len(m[0]) > 40 else ""))
+        if not m[0].endswith("-->"):
+            problems.append(f"{at(m)}: {shown} is never closed with -->")
+        elif OPENER_RE.fullmatch(body):
+            if opener is not None:
+                problems.append(
+                    f"{at(opener)}: `{opener[0]}` is not closed before the marker at {at(m)} "
+                    "(markers do not nest): add <!-- /gen --> after what it shows"
+                )
+            opener = m
+        elif body == " /gen ":
+            if opener is None:
+                problems.append(f"{at(m)}: <!-- /gen --> closes no marker; remove it")
+                continue
+            o = OPENER_RE.fullmatch(opener["body"])
+            assert o is not None
+            line = text.count("\n", 0, opener.start()) + 1
+            span = (opener.start(), m.end())
+            args = tuple(o["args"].split())
+            found.append(Marker(o["name"], args, line, opener.end(), m.start(), span))
+            opener = None
+        else:
+            problems.append(
+                f"{at(m)}: {shown} is not a marker: write <!-- gen:NAME args --> and "
+                "<!-- /gen --> exactly so (pages hold no other HTML comments)"
+            )
+    if opener is not None:
+        problems.append(
+            f"{at(opener)}: `{opener[0]}` is never closed: add <!-- /gen --> after what it shows"
+        )
+    if problems:
+        raise MarkerError("\n".join(problems))
+    return found
 
 
 def fragment_problems(
@@ -714,11 +875,10 @@ def fragment_problems(
 
     With ``edits`` (``--update-outputs``), differences become pending rewrites instead.
     """
-    text = edits.text(path) if edits is not None else path.read_text(encoding="utf-8")
+    text = edits.text(path) if edits is not None else read_text(path)
     problems = []
-    for m in FRAGMENT_RE.finditer(text):
-        name, shown, args = m["name"], m["shown"], tuple(m["args"].split())
-        line = text.count("\n", 0, m.start()) + 1
+    for m in markers(text, _rel(path)):
+        name, shown, args, line = m.name, text[m.start : m.end], m.args, m.line
         if name not in fragments:
             problems.append(
                 f"{_rel(path)}:{line}: unknown fragment {name!r}; "
@@ -727,17 +887,20 @@ def fragment_problems(
             continue
         try:
             computed = fragments[name](*args)
-        except (TypeError, ValueError) as error:
-            problems.append(f"{_rel(path)}:{line}: fragment {name!r} {' '.join(args)}: {error}")
+        except Exception as error:  # noqa: BLE001  (named with its page and line)
+            problems.append(
+                f"{_rel(path)}:{line}: fragment {name!r} {' '.join(args)}: "
+                f"{type(error).__name__}: {error}"
+            )
             continue
         expected = f"\n\n{computed}\n\n" if shown.startswith("\n") else computed
         if shown == expected:
             continue
         if edits is not None:
             what = f"fragment {name!r} at {_rel(path)}:{line}"
-            edits.add((path, None), Edit(m.start("shown"), m.end("shown"), expected, what))
+            edits.add((path, None), Edit(m.start, m.end, expected, what))
             continue
-        shown_line = line + text.count("\n", m.start(), m.start("shown"))
+        shown_line = line + text.count("\n", m.span[0], m.start)
         problems.append(
             describe_difference(
                 _rel(path),
@@ -824,7 +987,11 @@ _ALLOWED_RE = re.compile("|".join(f"(?:{r})" for r in ALLOWED.values()), re.M)
 
 
 def _blank(m: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", m.group(0))
+    return _blank_text(m.group(0))
+
+
+def _blank_text(text: str) -> str:
+    return re.sub(r"[^\n]", " ", text)
 
 
 def unchecked_numbers(text: str) -> list[tuple[int, str]]:
@@ -835,8 +1002,11 @@ def unchecked_numbers(text: str) -> list[tuple[int, str]]:
     generator. Everything else (prose, tables, admonitions, alt text, text blocks,
     headings) is reported, except what the rules in ``ALLOWED`` match.
     """
-    masked = FRAGMENT_RE.sub(_blank, text)
-    masked = re.sub(r"<!--.*?-->", _blank, masked, flags=re.S)
+    masked = text
+    for m in reversed(markers(text, "page")):
+        masked = (
+            masked[: m.span[0]] + _blank_text(masked[m.span[0] : m.span[1]]) + masked[m.span[1] :]
+        )
     lines = masked.split("\n")
     for start, _indent, info, body in fences(masked):
         if is_python(info) and not is_notest(info):
@@ -846,8 +1016,7 @@ def unchecked_numbers(text: str) -> list[tuple[int, str]]:
     masked = _ALLOWED_RE.sub(_blank, "\n".join(lines))
     found = []
     for n, line in enumerate(masked.split("\n"), 1):
-        for m in NUMBER_RE.finditer(line):
-            found.append((n, m.group(0)))
+        found += [(n, number.group(0)) for number in NUMBER_RE.finditer(line)]
     return found
 
 

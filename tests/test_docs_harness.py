@@ -18,12 +18,12 @@ import torch  # noqa: F401
 from tests import docs_harness
 from tests.docs_harness import (
     DOCS,
-    FRAGMENT_RE,
     Edit,
     EditConflict,
     PendingEdits,
     all_fragments,
     fragment_problems,
+    markers,
     notebook_unchecked_numbers,
     shape_comments,
     unchecked_numbers,
@@ -85,6 +85,7 @@ def _run(
         f"--rootdir={pytester.path}",
         *args,
         name,
+        no_reraise_ctrlc=True,
     )
 
 
@@ -141,7 +142,7 @@ def test_update_writes_nothing_when_any_test_fails(harness_pytester: pytest.Pyte
     broken = PAGE.replace("-0.2934", "9.9999").replace("print(1 + 1)\n#> 2", "1 / 0")
     result = _run(harness_pytester, broken, "--update-outputs")
     result.assert_outcomes(failed=1, passed=1)
-    result.stdout.fnmatch_lines(["*no page rewritten, 1 test(s) failed*"])
+    result.stdout.fnmatch_lines(["make outputs: nothing written, 1 test(s) failed*"])
     assert _page(harness_pytester) == broken
 
 
@@ -353,6 +354,168 @@ def test_a_page_changed_during_the_run_is_not_overwritten(tmp_path: Path) -> Non
     assert page.read_text(encoding="utf-8") == "edited meanwhile\n"
 
 
+# ---------------------------------------------------- make outputs: whole pages or nothing
+
+BROKEN = PAGE.replace("-0.2934", "9.9999")  # an edit is pending for line 8
+# A block that stops the run after the first block's edit was collected.
+STOP = {
+    "SIGINT": "raise KeyboardInterrupt  # what Ctrl-C raises",
+    "SIGTERM": "import os, signal\nos.kill(os.getpid(), signal.SIGTERM)",
+}
+
+
+def test_an_interrupted_run_writes_nothing_and_says_so(harness_pytester: pytest.Pytester) -> None:
+    """Regression: after Ctrl-C the edits collected so far were applied and reported."""
+    page = BROKEN.replace("print(1 + 1)\n#> 2", STOP["SIGINT"])
+    result = _run(harness_pytester, page, "--update-outputs")
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["make outputs: interrupted, nothing written"])
+    assert _page(harness_pytester) == page
+
+
+# The conftest of a run in a subprocess: `stop` names where SIGTERM lands.
+SIGNAL_CONFTEST = textwrap.dedent(
+    """\
+    import os, signal
+    import tests.docs_harness as harness
+
+    pytest_plugins = ["tests.docs_harness"]
+    fsync, replace = os.fsync, os.replace
+
+    def after_first_temp(fd):  # SIGTERM once one page's new text is on disk
+        fsync(fd)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    def during_renames(src, dst):  # SIGTERM between two renames: held until the last
+        os.kill(os.getpid(), signal.SIGTERM)
+        replace(src, dst)
+
+    if os.environ["STOP"] == "mid-write":
+        harness.os.fsync = after_first_temp
+    if os.environ["STOP"] == "mid-rename":
+        harness.os.replace = during_renames
+    """
+)
+
+
+@pytest.mark.parametrize("stop", ["in-a-block", "mid-write", "mid-rename"])
+def test_sigterm_leaves_every_page_whole(
+    harness_pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, stop: str
+) -> None:
+    """Regression: SIGTERM while pages were written left a page at 0 bytes. Now a run
+    stopped before the renames writes nothing (and says so); once they start, all finish."""
+    monkeypatch.setenv("STOP", stop)
+    harness_pytester.makeconftest(SIGNAL_CONFTEST)
+    first = (
+        BROKEN.replace("print(1 + 1)\n#> 2", STOP["SIGTERM"]) if stop == "in-a-block" else BROKEN
+    )
+    second = PAGE.replace("#> b", "#> c")
+    (harness_pytester.path / "page.md").write_bytes(first.encode())
+    (harness_pytester.path / "other.md").write_bytes(second.encode())
+    result = harness_pytester.runpytest_subprocess(
+        "--markdown-docs", "--markdown-docs-syntax=superfences", "-p", "no:cacheprovider",
+        f"--rootdir={harness_pytester.path}", "--update-outputs", "page.md", "other.md",
+    )  # fmt: skip
+    pages = [_page(harness_pytester, "page.md"), _page(harness_pytester, "other.md")]
+    assert not list(harness_pytester.path.glob(".*.tmp")), "a temporary file was left"
+    if stop == "mid-rename":
+        assert pages == [PAGE, PAGE]  # all written, then the held signal stops the process
+        assert result.ret != 0
+        return
+    assert pages == [first, second]
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["make outputs: interrupted, nothing written"])
+
+
+def test_a_crlf_page_with_a_bom_keeps_them_and_its_last_line(
+    harness_pytester: pytest.Pytester,
+) -> None:
+    """Regression: a CRLF page came back with every line converted to LF."""
+    crlf = ("\ufeff" + BROKEN.rstrip("\n")).replace("\n", "\r\n").encode()
+    (harness_pytester.path / "page.md").write_bytes(crlf)
+    harness_pytester.makeconftest('pytest_plugins = ["tests.docs_harness"]')
+    result = harness_pytester.runpytest_inprocess(
+        "--markdown-docs", "--markdown-docs-syntax=superfences", "-p", "no:cacheprovider",
+        f"--rootdir={harness_pytester.path}", "--update-outputs", "page.md",
+    )  # fmt: skip
+    result.assert_outcomes(passed=2)
+    expected = ("\ufeff" + PAGE.rstrip("\n")).replace("\n", "\r\n").encode()
+    assert (harness_pytester.path / "page.md").read_bytes() == expected
+
+
+def test_a_rewritten_file_keeps_its_mode(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("a\n", encoding="utf-8")
+    page.chmod(0o640)
+    edits = PendingEdits()
+    edits.replace_lines((page, None), 1, 1, ["b"], "check")
+    assert edits.apply() == [page]
+    assert page.read_text() == "b\n" and page.stat().st_mode & 0o777 == 0o640
+
+
+def test_a_page_mixing_line_endings_is_refused(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_bytes(b"a\r\nb\nc\r\n")
+    edits = PendingEdits()
+    edits.replace_lines((page, None), 1, 1, ["A"], "check")
+    with pytest.raises(EditConflict, match="mixes CRLF and LF"):
+        edits.apply()
+    assert page.read_bytes() == b"a\r\nb\nc\r\n"
+
+
+# --------------------------------------------------------------------------- markers
+
+GOOD = "# P\n\nA <!-- gen:n vocab_size -->256<!-- /gen --> row table.\n\nEnd.\n"
+
+
+@pytest.mark.parametrize(
+    ("page", "message"),
+    [
+        (
+            "a <!-- gen:n vocab_size -->256 b\n\n<!-- gen:n n_embd -->4<!-- /gen -->\n",
+            "*page.md:22: `<!-- gen:n vocab_size -->` is not closed before the marker at "
+            "*page.md:24 (markers do not nest)*",
+        ),
+        (
+            "a\n\nb <!-- gen:n vocab_size -->256\n",
+            "*page.md:24: `<!-- gen:n vocab_size -->` is never closed: add <!-- /gen -->*",
+        ),
+        ("a 256<!-- /gen -->\n", "*page.md:22: <!-- /gen --> closes no marker; remove it*"),
+        (
+            "a <!-- gen:n vocab_size ->256<!-- /gen -->\n",
+            "*page.md:22: '<!-- gen:n*is not a marker*",
+        ),
+        ("a <!--gen:n vocab_size-->256<!-- /gen -->\n", "*page.md:22: '<!--gen:n*is not a marker*"),
+        (
+            "a <!-- gen:n vocab_size -->256<!-- /gen --\n",
+            "*page.md:22: '<!-- /gen --*never closed*",
+        ),
+    ],
+    ids=["unclosed-then-another", "unclosed", "stray-closer", "misspelled", "no-spaces", "no-end"],
+)
+def test_a_malformed_marker_is_refused_before_anything_runs(
+    harness_pytester: pytest.Pytester, page: str, message: str
+) -> None:
+    """Regression: an unclosed marker swallowed the text up to the next closer, exit 0."""
+    harness_pytester.makepyfile(test_fragments=FRAGMENT_TEST)
+    text = PAGE + "\n" + page
+    result = _run(harness_pytester, text, "--update-outputs", "test_fragments.py")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(
+        [
+            "*malformed markers; nothing ran:",
+            message.replace("page.md:", "page.md:" if False else "page.md:"),
+        ]
+    )
+    result.assert_outcomes()  # nothing ran
+    assert _page(harness_pytester) == text
+
+
+def test_well_formed_markers_are_read() -> None:
+    (m,) = markers(GOOD, "page.md")
+    assert (m.name, m.args, m.line, GOOD[m.start : m.end]) == ("n", ("vocab_size",), 3, "256")
+
+
 # --------------------------------------------------------------------------- notebooks
 
 NOTEBOOK = DOCS / "complete-flow.ipynb"
@@ -391,14 +554,14 @@ def test_make_outputs_rewrites_a_notebook(harness_pytester: pytest.Pytester) -> 
 
 # --------------------------------------------------------------------------- fragments
 
-PAGES_WITH_FRAGMENTS = [p for p in sorted(DOCS.rglob("*.md")) if FRAGMENT_RE.search(p.read_text())]
+PAGES_WITH_FRAGMENTS = [p for p in sorted(DOCS.rglob("*.md")) if markers(p.read_text(), p.name)]
 
 
 @pytest.mark.parametrize("page", PAGES_WITH_FRAGMENTS, ids=lambda p: p.name)
 def test_any_changed_digit_in_a_fragment_is_reported(page: Path, tmp_path: Path) -> None:
     """Change every digit of every generated number, one at a time: each must be caught."""
     text = page.read_text(encoding="utf-8")
-    spans = [m.span("shown") for m in FRAGMENT_RE.finditer(text)]
+    spans = [(m.start, m.end) for m in markers(text, page.name)]
     digits = [i for a, b in spans for i in range(a, b) if text[i].isdigit()]
     assert digits
     copy = tmp_path / page.name
@@ -430,7 +593,18 @@ def test_an_unknown_fragment_or_bad_arguments_are_reported(tmp_path: Path) -> No
     )
     problems = fragment_problems(page, all_fragments(update=False))
     assert problems[0].startswith(f"{page}:1: unknown fragment 'nope'")
-    assert problems[1].startswith(f"{page}:3: fragment 'n' not_a_fact: unknown fact")
+    assert problems[1].startswith(f"{page}:3: fragment 'n' not_a_fact: ValueError: unknown fact")
+
+
+def test_a_fragment_that_raises_names_page_and_line(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("a\n\nb <!-- gen:boom 1 -->x<!-- /gen -->\n")
+
+    def boom(arg: str) -> str:
+        raise RuntimeError(f"no figure for {arg}")
+
+    (problem,) = fragment_problems(page, {"boom": boom})
+    assert problem == f"{page}:3: fragment 'boom' 1: RuntimeError: no figure for 1"
 
 
 # --------------------------------------------------------------------------- unchecked numbers
