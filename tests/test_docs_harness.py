@@ -7,6 +7,7 @@ import functools
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import textwrap
@@ -22,16 +23,19 @@ from tests import docs_harness
 from tests.docs_harness import (
     DOCS,
     ROOT,
+    all_fragments,
+    fragment_problems,
+    stream_problem,
+    stream_record,
+)
+from tests.page_text import (
     Edit,
     EditConflict,
     PendingEdits,
-    all_fragments,
-    fragment_problems,
+    hidden_fences,
     markers,
     notebook_unchecked_numbers,
     shape_comments,
-    stream_problem,
-    stream_record,
     unchecked_numbers,
 )
 
@@ -237,27 +241,23 @@ def test_true_shape_comments_pass(harness_pytester: pytest.Pytester) -> None:
 
 
 @pytest.mark.parametrize(
-    ("wrong", "message"),
+    ("right", "wrong", "message"),
     [
-        (
-            "(1, 2, 4)  # (B, T, C) = (1, 2, 5)",
-            "*page.md:4: the comment says shape (1, 2, 5)*(1, 2, 4)",
-        ),
-        ("# (2, 4)", "*page.md:5: the comment says shape (2, 3)*(2, 4)"),
-        ("# (B, T)", "*page.md:6: the comment says shape ('B', 'T', 'C')*(1, 2)"),
+        ("= (1, 2, 4)", "= (1, 2, 5)", "*page.md:4: shape comment differs"),
+        ("# (2, 4)", "# (2, 3)", "*page.md:5: shape comment differs"),
+        ("# (B, T)", "# (B, T, C)", "*page.md:6: the comment says shape ('B', 'T', 'C')*(1, 2)"),
     ],
 )
 def test_a_wrong_shape_comment_fails_with_page_and_line(
-    harness_pytester: pytest.Pytester, wrong: str, message: str
+    harness_pytester: pytest.Pytester, right: str, wrong: str, message: str
 ) -> None:
-    right = {"(1, 2, 4)  # (B, T, C) = (1, 2, 5)": "(1, 2, 4)  # (B, T, C) = (1, 2, 4)"}
-    old = right.get(wrong, wrong)
-    new = {"# (2, 4)": "# (2, 3)", "# (B, T)": "# (B, T, C)"}.get(wrong, wrong)
-    page = SHAPE_PAGE.replace(old, new)
+    page = SHAPE_PAGE.replace(right, wrong)
     assert page != SHAPE_PAGE
     result = _run(harness_pytester, page)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([message])
+    if "differs" in message:
+        result.stdout.fnmatch_lines([f"*page: *{wrong}", f"*real: *{right}"])
 
 
 def test_a_shape_comment_on_a_line_that_assigns_nothing_fails(
@@ -379,58 +379,69 @@ def test_an_interrupted_run_writes_nothing_and_says_so(harness_pytester: pytest.
     assert _page(harness_pytester) == page
 
 
-# The conftest of a run in a subprocess: `stop` names where SIGTERM lands.
-SIGNAL_CONFTEST = textwrap.dedent(
+# The conftest of a run in a subprocess: SIGTERM once one page's new text is on disk.
+MID_WRITE_CONFTEST = textwrap.dedent(
     """\
     import os, signal
-    import tests.docs_harness as harness
+    import tests.page_text
 
     pytest_plugins = ["tests.docs_harness"]
-    fsync, replace = os.fsync, os.replace
+    fsync = os.fsync
 
-    def after_first_temp(fd):  # SIGTERM once one page's new text is on disk
+    def fsync_then_sigterm(fd):
         fsync(fd)
         os.kill(os.getpid(), signal.SIGTERM)
 
-    def during_renames(src, dst):  # SIGTERM between two renames: held until the last
-        os.kill(os.getpid(), signal.SIGTERM)
-        replace(src, dst)
-
-    if os.environ["STOP"] == "mid-write":
-        harness.os.fsync = after_first_temp
-    if os.environ["STOP"] == "mid-rename":
-        harness.os.replace = during_renames
+    if os.environ.get("SIGTERM_MID_WRITE"):
+        tests.page_text.os.fsync = fsync_then_sigterm
     """
 )
 
 
-@pytest.mark.parametrize("stop", ["in-a-block", "mid-write", "mid-rename"])
-def test_sigterm_leaves_every_page_whole(
+@pytest.mark.parametrize("stop", ["in-a-block", "mid-write"])
+def test_sigterm_writes_nothing_and_says_so(
     harness_pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, stop: str
 ) -> None:
-    """Regression: SIGTERM while pages were written left a page at 0 bytes. Now a run
-    stopped before the renames writes nothing (and says so); once they start, all finish."""
-    monkeypatch.setenv("STOP", stop)
-    harness_pytester.makeconftest(SIGNAL_CONFTEST)
+    """Regression: SIGTERM while pages were written left a page at 0 bytes. A real SIGTERM,
+    in a subprocess: in a block, or after one page's new text is written to its temporary
+    file; every page is as it was, no temporary file is left, and the run says so."""
+    if stop == "mid-write":
+        monkeypatch.setenv("SIGTERM_MID_WRITE", "1")
+    harness_pytester.makeconftest(MID_WRITE_CONFTEST)
     first = (
         BROKEN.replace("print(1 + 1)\n#> 2", STOP["SIGTERM"]) if stop == "in-a-block" else BROKEN
     )
     second = PAGE.replace("#> b", "#> c")
-    (harness_pytester.path / "page.md").write_bytes(first.encode())
-    (harness_pytester.path / "other.md").write_bytes(second.encode())
+    (harness_pytester.path / "page.md").write_text(first, encoding="utf-8")
+    (harness_pytester.path / "other.md").write_text(second, encoding="utf-8")
     result = harness_pytester.runpytest_subprocess(
         "--markdown-docs", "--markdown-docs-syntax=superfences", "-p", "no:cacheprovider",
         f"--rootdir={harness_pytester.path}", "--update-outputs", "page.md", "other.md",
     )  # fmt: skip
     pages = [_page(harness_pytester, "page.md"), _page(harness_pytester, "other.md")]
-    assert not list(harness_pytester.path.glob(".*.tmp")), "a temporary file was left"
-    if stop == "mid-rename":
-        assert pages == [PAGE, PAGE]  # all written, then the held signal stops the process
-        assert result.ret != 0
-        return
     assert pages == [first, second]
+    assert not list(harness_pytester.path.glob(".*.tmp")), "a temporary file was left"
     assert result.ret == pytest.ExitCode.INTERRUPTED
     result.stdout.fnmatch_lines(["make outputs: interrupted, nothing written"])
+
+
+def test_a_signal_during_the_renames_waits_until_all_are_done(
+    harness_pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the first page is renamed into place, SIGTERM is held until the last is."""
+    replace = os.replace
+
+    def sigterm_then_replace(src: Path, dst: Path) -> None:
+        if str(dst).endswith(".md"):  # the run's handler turns it into an interrupt
+            os.kill(os.getpid(), signal.SIGTERM)
+        replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", sigterm_then_replace)
+    (harness_pytester.path / "other.md").write_text(PAGE.replace("#> b", "#> c"), encoding="utf-8")
+    result = _run(harness_pytester, BROKEN, "--update-outputs", "other.md")
+    assert [_page(harness_pytester, "page.md"), _page(harness_pytester, "other.md")] == [PAGE, PAGE]
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["make outputs: interrupted, after writing *other.md, *page.md"])
 
 
 def test_a_crlf_page_with_a_bom_keeps_them_and_its_last_line(
@@ -515,6 +526,15 @@ def test_a_malformed_marker_is_refused_before_anything_runs(
     )
     result.assert_outcomes()  # nothing ran
     assert _page(harness_pytester) == text
+
+
+def test_a_fence_hidden_from_the_reader_is_reported() -> None:
+    """Inside an HTML block or a paragraph, a fence is text: its code would never run."""
+    page = "<details>\n```python\nprint(1)\n```\n</details>\n\nSee\n```python\nx\n```\n"
+    assert hidden_fences(page) == [2, 4]
+    assert (
+        hidden_fences("```python\nprint(1)\n```\n\n!!! note\n    ```python\n    x\n    ```\n") == []
+    )
 
 
 def test_well_formed_markers_are_read() -> None:
