@@ -684,6 +684,28 @@ def test_numbers_that_are_not_claims_are_allowed_by_one_rule_each() -> None:
     assert unchecked_numbers("with seed 1") == [(1, "1")]  # the seed is checked, not allowed
 
 
+@pytest.mark.parametrize(
+    ("page", "shown", "wrong"),
+    [
+        (
+            "reference.md",
+            "`Embeddings(vocab_size=256, block_size=8",
+            "`Embeddings(vocab_size=256, block_size=9",
+        ),  # fmt: skip
+        ("forward-pass.md", "`torch.arange(2)`", "`torch.arange(3)`"),
+        ("initialization.md", "`torch.manual_seed(0)`", "`torch.manual_seed(1)`"),
+        ("common-errors.md", "`token_ids.unsqueeze(0)`", "`token_ids.unsqueeze(1)`"),
+    ],
+)
+def test_a_changed_number_in_inline_code_is_reported(page: str, shown: str, wrong: str) -> None:
+    """Regression: a digit changed inside inline code in prose went unnoticed (issue 18)."""
+    text = (DOCS / page).read_text(encoding="utf-8")
+    assert shown in text and unchecked_numbers(text) == []
+    line = text[: text.index(shown)].count("\n") + 1
+    found = unchecked_numbers(text.replace(shown, wrong, 1))
+    assert found and all(n == line for n, _ in found), found
+
+
 def test_notebook_markdown_and_comments_are_guarded(tmp_path: Path) -> None:
     nb = {
         "cells": [
