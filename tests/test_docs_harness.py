@@ -379,47 +379,38 @@ def test_an_interrupted_run_writes_nothing_and_says_so(harness_pytester: pytest.
     assert _page(harness_pytester) == page
 
 
-# The conftest of a run in a subprocess: SIGTERM once one page's new text is on disk.
-MID_WRITE_CONFTEST = textwrap.dedent(
-    """\
-    import os, signal
-    import tests.page_text
+def test_sigterm_in_a_run_writes_nothing_and_says_so(harness_pytester: pytest.Pytester) -> None:
+    """Regression: a SIGTERM while make outputs ran left a page at 0 bytes. A real SIGTERM,
+    in a subprocess, once an edit is pending: the page is as it was, and the run says so."""
+    harness_pytester.makeconftest('pytest_plugins = ["tests.docs_harness"]')
+    page = "```python\nprint(1 + 1)\n#> 3\n```\n\n```python\n" + STOP["SIGTERM"] + "\n```\n"
+    (harness_pytester.path / "page.md").write_text(page, encoding="utf-8")
+    result = harness_pytester.runpytest_subprocess(
+        "--markdown-docs", "--markdown-docs-syntax=superfences", "-p", "no:cacheprovider",
+        f"--rootdir={harness_pytester.path}", "--update-outputs", "page.md",
+    )  # fmt: skip
+    assert _page(harness_pytester) == page
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["make outputs: interrupted, nothing written"])
 
-    pytest_plugins = ["tests.docs_harness"]
+
+def test_sigterm_while_pages_are_written_writes_none(
+    harness_pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGTERM once one page's new text is in its temporary file: no page changes, no
+    temporary file is left (the run's handler, proven above, makes it an interrupt)."""
     fsync = os.fsync
 
-    def fsync_then_sigterm(fd):
+    def fsync_then_sigterm(fd: int) -> None:
         fsync(fd)
         os.kill(os.getpid(), signal.SIGTERM)
 
-    if os.environ.get("SIGTERM_MID_WRITE"):
-        tests.page_text.os.fsync = fsync_then_sigterm
-    """
-)
-
-
-@pytest.mark.parametrize("stop", ["in-a-block", "mid-write"])
-def test_sigterm_writes_nothing_and_says_so(
-    harness_pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, stop: str
-) -> None:
-    """Regression: SIGTERM while pages were written left a page at 0 bytes. A real SIGTERM,
-    in a subprocess: in a block, or after one page's new text is written to its temporary
-    file; every page is as it was, no temporary file is left, and the run says so."""
-    if stop == "mid-write":
-        monkeypatch.setenv("SIGTERM_MID_WRITE", "1")
-    harness_pytester.makeconftest(MID_WRITE_CONFTEST)
-    first = (
-        BROKEN.replace("print(1 + 1)\n#> 2", STOP["SIGTERM"]) if stop == "in-a-block" else BROKEN
-    )
+    monkeypatch.setattr(os, "fsync", fsync_then_sigterm)
     second = PAGE.replace("#> b", "#> c")
-    (harness_pytester.path / "page.md").write_text(first, encoding="utf-8")
     (harness_pytester.path / "other.md").write_text(second, encoding="utf-8")
-    result = harness_pytester.runpytest_subprocess(
-        "--markdown-docs", "--markdown-docs-syntax=superfences", "-p", "no:cacheprovider",
-        f"--rootdir={harness_pytester.path}", "--update-outputs", "page.md", "other.md",
-    )  # fmt: skip
-    pages = [_page(harness_pytester, "page.md"), _page(harness_pytester, "other.md")]
-    assert pages == [first, second]
+    result = _run(harness_pytester, BROKEN, "--update-outputs", "other.md")
+    assert _page(harness_pytester, "page.md") == BROKEN
+    assert _page(harness_pytester, "other.md") == second
     assert not list(harness_pytester.path.glob(".*.tmp")), "a temporary file was left"
     assert result.ret == pytest.ExitCode.INTERRUPTED
     result.stdout.fnmatch_lines(["make outputs: interrupted, nothing written"])
