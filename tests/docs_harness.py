@@ -193,24 +193,16 @@ def pytest_terminal_summary(terminalreporter: typing.Any) -> None:
 # --------------------------------------------------------------------------- the random stream
 
 
-def seed_values() -> list[float]:
-    """The seed-0 tables, flat: the random numbers every number on the pages comes from."""
-    from embeddings_explained.showcase import seeded_embeddings
-
-    return [x for p in seeded_embeddings().parameters() for x in p.detach().flatten().tolist()]
-
-
-def cpu_kernels() -> str:
+def stream_record() -> dict[str, typing.Any]:
+    """The torch and CPU kernels that draw the seed-0 tables, and the values they draw: the
+    random numbers every number on the pages comes from."""
     import torch
 
-    return str(torch.backends.cpu.get_cpu_capability())
+    from embeddings_explained.showcase import seeded_embeddings, torch_version
 
-
-def stream_record() -> dict[str, typing.Any]:
-    """The torch and CPU kernels that draw the seed-0 tables, and their values."""
-    from embeddings_explained.showcase import torch_version
-
-    return {"torch": torch_version(), "cpu": cpu_kernels(), "values": seed_values()}
+    values = [x for p in seeded_embeddings().parameters() for x in p.detach().flatten().tolist()]
+    cpu = str(torch.backends.cpu.get_cpu_capability())
+    return {"torch": torch_version(), "cpu": cpu, "values": values}
 
 
 def reference() -> dict[str, typing.Any]:

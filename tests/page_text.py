@@ -150,13 +150,9 @@ def is_python(info: str) -> bool:
     return _words(info)[:1] in (["py"], ["python"], ["python3"])
 
 
-def is_notest(info: str) -> bool:
-    return "notest" in _words(info)
-
-
 def runs(info: str) -> bool:
     """Whether pytest-markdown-docs runs a fence with this info string."""
-    return is_python(info) and not is_notest(info)
+    return is_python(info) and "notest" not in _words(info)
 
 
 # --------------------------------------------------------------------------- markers

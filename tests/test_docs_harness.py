@@ -755,8 +755,8 @@ def test_the_pages_numbers_hold_on_a_cpu_without_avx() -> None:
     """A learner's CPU without AVX2 (or an ARM laptop) draws seed 0 differently in the last
     bits; the check must pass there, as every number the pages show is the same."""
     code = (
-        "import json; from tests.docs_harness import cpu_kernels, reference, stream_problem; "
-        "print(json.dumps([cpu_kernels(), stream_problem(reference())]))"
+        "import json; from tests.docs_harness import reference, stream_problem, stream_record; "
+        "print(json.dumps([stream_record()['cpu'], stream_problem(reference())]))"
     )
     env = {**os.environ, "ATEN_CPU_CAPABILITY": "default"}
     out = subprocess.run(
