@@ -386,11 +386,11 @@ def run_block(source: str, filename: str, lines_checked: range, namespace: dict[
     return rewrites, problems
 
 
-def check_or_rewrite(unit: Unit, rewrites: list[Rewrite], problems: list[str], where: str,
-                     prefix: str = "") -> None:  # fmt: skip
-    """With ``--update-outputs``, the rewrites become pending edits; else, like the
-    problems, failures that name the page and line."""
-    lines = HARNESS.edits.text(*unit).split("\n")
+def check_or_rewrite(unit: Unit, rewrites: list[Rewrite], where: str, prefix: str = ""
+                     ) -> list[str]:  # fmt: skip
+    """With ``--update-outputs``, the rewrites become pending edits; else failures that name
+    the page and line."""
+    lines, problems = HARNESS.edits.text(*unit).split("\n"), []
     for r in rewrites:
         if HARNESS.update:
             new = [prefix + ln for ln in r.lines]
@@ -400,6 +400,10 @@ def check_or_rewrite(unit: Unit, rewrites: list[Rewrite], problems: list[str], w
             shown, real = ([ln.strip().removeprefix("#> ") for ln in x] for x in (old, r.lines))
             what = r.what.rsplit(" of line", 1)[0]
             problems.append(describe_difference(where, r.first, what, shown, real))
+    return problems
+
+
+def fail(problems: list[str]) -> None:
     if problems:
         problems.append("(run `make outputs` to rewrite it from a real run)")
         raise OutputMismatch("\n".join(problems))
@@ -419,7 +423,7 @@ class CheckedOutputRunner(DefaultRunner):
         # the indentation the page adds to the block's lines (inside an admonition or tab)
         n = next((n for n in checked if code[n - 1].strip()), checked.start)
         prefix = page[n - 1][: len(page[n - 1]) - len(code[n - 1])]
-        check_or_rewrite((path, None), rewrites, problems, _rel(path), prefix)
+        fail(problems + check_or_rewrite((path, None), rewrites, _rel(path), prefix))
 
     def repr_failure(self, test: FenceTestDefinition, excinfo: pytest.ExceptionInfo[BaseException],
                      style: typing.Any = None) -> str:  # fmt: skip
@@ -453,20 +457,21 @@ class NotebookItem(pytest.Item):
     """All code cells of a notebook, run in order in one namespace, checked like a page."""
 
     def runtest(self) -> None:
-        path, namespace = Path(self.path), {"__name__": "__main__"}
+        path, namespace, problems = Path(self.path), {"__name__": "__main__"}, []
         for k, cell in enumerate(HARNESS.edits.cells(path)):
             if cell["cell_type"] != "code":
                 continue
             source, where = HARNESS.edits.text(path, k), f"{_rel(path)} cell {k + 1}"
             lines = range(1, source.count("\n") + 2)
-            rewrites, problems = run_block(source, f"{path}#cell{k}", lines, namespace, where)
+            rewrites, found = run_block(source, f"{path}#cell{k}", lines, namespace, where)
+            problems += found + check_or_rewrite((path, k), rewrites, where)
             last = ast.parse(source).body[-1:]  # Jupyter would show a bare value, unchecked
             value = last[0].value if last and isinstance(last[0], ast.Expr) else None
             if value is not None and getattr(getattr(value, "func", None), "id", "") != "print":
                 problems.append(f"{where}:{last[0].lineno}: the cell ends in an expression whose "
                                 "value Jupyter shows unchecked; print() it (with #> lines) or "
                                 "assign it (_ = ...)")  # fmt: skip
-            check_or_rewrite((path, k), rewrites, problems, where)
+        fail(problems)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: typing.Any = None
                      ) -> str:  # fmt: skip
