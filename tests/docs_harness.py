@@ -346,7 +346,7 @@ def run_block(source: str, filename: str, lines_checked: range, namespace: dict[
         real = tuple(int(d) for d in value.shape)
         if comment.dims is not None and comment.dims != real:
             new = lines[line - 1][: comment.col] + comment.render(real)
-            rewrites.append(Rewrite(line, 1, [new], f"shape comment of line {line}"))
+            rewrites.append(Rewrite(line, 1, [new], "shape comment"))
         elif len(comment.names or real) != len(real):
             problems.append(f"{where}:{line}: the comment says shape {comment.names} but the "
                             f"tensor has shape {real}")  # fmt: skip
@@ -379,7 +379,7 @@ def run_block(source: str, filename: str, lines_checked: range, namespace: dict[
         claimed.update(range(end + 1, end + 1 + count))
         new = [f"{' ' * col}#> {ln}".rstrip() for ln in text.rstrip("\n").split("\n")]
         if [ln.strip() for ln in lines[end : end + count]] != [ln.strip() for ln in new]:
-            rewrites.append(Rewrite(end + 1, count, new, f"printed output of line {end}"))
+            rewrites.append(Rewrite(end + 1, count, new, "printed output"))
     for n in lines_checked:
         if n <= len(lines) and lines[n - 1].lstrip().startswith("#>") and n not in claimed:
             rewrites.append(Rewrite(n, 1, [], "a #> output line"))
@@ -394,12 +394,13 @@ def check_or_rewrite(unit: Unit, rewrites: list[Rewrite], where: str, prefix: st
     for r in rewrites:
         if HARNESS.update:
             new = [prefix + ln for ln in r.lines]
-            HARNESS.edits.replace_lines(unit, r.first, r.n_lines, new, f"{r.what} of {where}")
+            HARNESS.edits.replace_lines(
+                unit, r.first, r.n_lines, new, f"{r.what} at {where}:{r.first}"
+            )
         else:
             old = lines[r.first - 1 : r.first - 1 + r.n_lines]
             shown, real = ([ln.strip().removeprefix("#> ") for ln in x] for x in (old, r.lines))
-            what = r.what.rsplit(" of line", 1)[0]
-            problems.append(describe_difference(where, r.first, what, shown, real))
+            problems.append(describe_difference(where, r.first, r.what, shown, real))
     return problems
 
 
