@@ -468,20 +468,12 @@ def _checked_code(span: str, code: str) -> bool:
 def prose_comments(source: str) -> dict[int, str]:
     """The comments of a code block that are prose: not ``#>`` output, not a shape."""
     source = textwrap.dedent(source)
-    shapes = {c.line for c in shape_comments(source)} if _parses(source) else set()
+    shapes = {c.line for c in shape_comments(source)}
     out = {}
     for tok in comments(source):
         m = SHAPE_RE.match(tok.string) if tok.start[0] in shapes else None
         out[tok.start[0]] = m["rest"] if m else tok.string
     return out
-
-
-def _parses(source: str) -> bool:
-    try:
-        ast.parse(source)
-    except SyntaxError:
-        return False
-    return True
 
 
 def notebook_unchecked_numbers(path: Path) -> list[tuple[str, int, str]]:
