@@ -1,17 +1,20 @@
-"""The docs harness: every Python block in docs/ runs, and every number it shows is checked.
+"""The docs harness, a pytest plugin: every Python block in docs/ runs, and every number
+it shows is checked. What it reads and writes in a page is in tests/page_text.py.
 
-- pytest-markdown-docs collects the ```python blocks of ``docs/**/*.md`` (its own parser,
-  plus Material's admonitions and content tabs) and hands each block's source to
-  :class:`CheckedOutputRunner` at the page's line numbers. The runner records every
-  ``print`` and compares it with the ``#>`` lines under it (pydantic's style), and checks
-  shape comments (``x = ...  # (B, T, C) = (1, 2, 4)``) against the real tensor.
-- Notebooks (``docs/**/*.ipynb``) are checked the same way, cell by cell.
-- Tables and numbers in prose sit between ``<!-- gen:NAME args -->`` and ``<!-- /gen -->``;
-  ``embeddings_explained.showcase.FRAGMENTS[NAME](*args)`` recomputes them (test_docs.py).
-- ``pytest --update-outputs`` (``make outputs``) rewrites all of these from a real run
-  instead of failing. Every rewrite is an edit computed against the text as first read;
-  they are applied once, at the end of the run, bottom-up, only if nothing failed and no
-  two edits overlap (pytest-examples' ``modify_files`` does the same for pydantic's docs).
+- pytest-markdown-docs collects the ```python blocks of the pages (with the fence reader
+  of page_text, which sees inside admonitions and tabs) and runs each through
+  :class:`CheckedOutputRunner`: what a block prints must be its ``#>`` lines, and each
+  shape comment (``x = ...  # (B, T, C) = (1, 2, 4)``) must be the tensor's shape. This
+  module is the only one that touches the plugin's private runner API (pinned in
+  pyproject.toml; tests/test_markdown_docs_api.py guards it).
+- Notebooks (``docs/**/*.ipynb``) are run and checked the same way, cell by cell.
+- Fragments (``<!-- gen:NAME args -->``) are compared with
+  ``embeddings_explained.showcase.FRAGMENTS[NAME](*args)`` (tests/test_docs.py).
+- Before anything runs: every page's markers are read strictly, and the seed-0 tables
+  are compared with those that generated the pages (tests/reference_stream.json).
+- ``--update-outputs`` (``make outputs``) turns every difference into an edit of the text
+  as read; at the end, only if the run completed and every test passed, all are written
+  at once (page_text.write_files), else nothing.
 """
 
 from __future__ import annotations
@@ -19,14 +22,11 @@ from __future__ import annotations
 import ast
 import builtins
 import functools
-import hashlib
 import io
 import json
-import re
+import signal
 import sys
-import tokenize
 import typing
-from collections import defaultdict
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,158 +37,60 @@ from pytest_markdown_docs._runners import DefaultRunner, register_runner
 from pytest_markdown_docs.definitions import FenceTestDefinition
 from pytest_markdown_docs.plugin import MarkdownDocstringCodeModule
 
+from tests.page_text import (
+    Edit,
+    EditConflict,
+    MarkerError,
+    PendingEdits,
+    Unit,
+    markdown_parser,
+    markers,
+    read_text,
+    shape_comments,
+    write_files,
+)
+from tests.page_text import fences as fences  # for other tests, as before
+from tests.page_text import is_python as is_python
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 REFERENCE = Path(__file__).with_name("reference_stream.json")
 
 
-def markdown_parser() -> MarkdownIt:
-    """The parser that finds the pages' code: CommonMark plus Material's admonitions
-    (``!!!``, ``???``) and content tabs (``===``), so code inside them runs too."""
-    from mdformat_mkdocs.mdit_plugins import material_admon_plugin, material_content_tabs_plugin
-
-    return MarkdownIt("commonmark").use(material_admon_plugin).use(material_content_tabs_plugin)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_markdown_docs_markdown_it() -> MarkdownIt:
-    return markdown_parser()
-
-
 def _rel(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(ROOT))
-    except ValueError:
-        return str(path)
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
-# --------------------------------------------------------------------------- pending edits
+@functools.cache  # read once per run (loading its plugins imports nbconvert: ~1 s)
+def mkdocs_config() -> typing.Any:
+    """mkdocs.yml as mkdocs reads it (``!ENV``, plugins); one shared object, not to change."""
+    from mkdocs.config import load_config
+
+    return load_config(str(ROOT / "mkdocs.yml"))
 
 
-class EditConflict(Exception):
-    """Two rewrites of the same place, or a page that changed while the run read it."""
+def nav_pages() -> list[str]:
+    """The docs/ file of every page in the nav, in order, as mkdocs' navigation has it."""
+    from mkdocs.structure.files import get_files
+    from mkdocs.structure.nav import get_navigation
+
+    config = mkdocs_config()
+    return [page.file.src_uri for page in get_navigation(get_files(config), config).pages]
 
 
-@dataclass(frozen=True)
-class Edit:
-    start: int  # character offsets into the text as first read
-    end: int
-    text: str
-    what: str  # for messages: which check asked for it
-
-
-Unit = tuple[Path, int | None]  # a page, or (notebook, cell index)
-
-
-@dataclass
-class PendingEdits:
-    """One list of edits per file, computed against the text as read, applied once."""
-
-    texts: dict[Unit, str] = field(default_factory=dict)
-    edits: dict[Unit, list[Edit]] = field(default_factory=lambda: defaultdict(list))
-    raw: dict[Path, str] = field(default_factory=dict)
-
-    def text(self, path: Path, cell: int | None = None) -> str:
-        """The text of a page (or of a notebook cell) as first read in this run."""
-        if (path, cell) not in self.texts:
-            raw = self.raw.setdefault(path, path.read_text(encoding="utf-8"))
-            if cell is None:
-                self.texts[(path, None)] = raw
-            else:
-                sources = [_cell_source(c) for c in json.loads(raw)["cells"]]
-                for k, src in enumerate(sources):
-                    self.texts[(path, k)] = src
-        return self.texts[(path, cell)]
-
-    def add(self, unit: Unit, edit: Edit) -> None:
-        self.text(*unit)
-        if edit not in self.edits[unit]:
-            self.edits[unit].append(edit)
-
-    def replace_lines(
-        self, unit: Unit, first: int, count: int, lines: list[str], what: str
-    ) -> None:
-        """Replace ``count`` lines from 1-based line ``first`` (count 0: insert before it)."""
-        text = self.text(*unit)
-        offsets = _line_offsets(text)
-        start = offsets[first - 1]
-        end = offsets[first - 1 + count] if count else start
-        new = "".join(line + "\n" for line in lines)
-        if end == len(text) and text and not text.endswith("\n"):  # a last line without "\n"
-            new = new.removesuffix("\n")
-            if not count:
-                new = "\n" + new
-        self.add(unit, Edit(start, end, new, what))
-
-    def new_texts(self) -> dict[Path, str]:
-        """Every changed file's new content; raises EditConflict and writes nothing."""
-        out: dict[Path, str] = {}
-        by_path: dict[Path, list[Unit]] = defaultdict(list)
-        for unit, edits in self.edits.items():
-            if edits:
-                by_path[unit[0]].append(unit)
-        for path, units in by_path.items():
-            if path.read_text(encoding="utf-8") != self.raw[path]:
-                raise EditConflict(f"{_rel(path)} changed on disk during the run; rerun")
-            if units[0][1] is None:
-                out[path] = _apply(self.texts[units[0]], self.edits[units[0]], path)
-            else:
-                nb = json.loads(self.raw[path])
-                for unit in units:
-                    cell = typing.cast(int, unit[1])
-                    source = _apply(self.texts[unit], self.edits[unit], path, cell)
-                    nb["cells"][cell]["source"] = source.splitlines(keepends=True)
-                out[path] = json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-        return out
-
-    def apply(self) -> list[Path]:
-        changed = self.new_texts()
-        for path, text in changed.items():
-            if text != self.raw[path]:
-                path.write_text(text, encoding="utf-8")
-        self.edits.clear()
-        return [p for p, t in changed.items() if t != self.raw[p]]
-
-
-def _apply(text: str, edits: list[Edit], path: Path, cell: int | None = None) -> str:
-    where = _rel(path) + (f" cell {cell + 1}" if cell is not None else "")
-    ordered = sorted(edits, key=lambda e: (e.start, e.end))
-    for a, b in zip(ordered, ordered[1:], strict=False):
-        if b.start < a.end or (a.start == b.start and a.end == b.end):
-            line = text.count("\n", 0, b.start) + 1
-            raise EditConflict(
-                f"{where}:{line}: two rewrites of the same text ({a.what}; {b.what}); "
-                "no file was changed. Fix the page by hand so that each place has one source."
-            )
-    for e in reversed(ordered):
-        text = text[: e.start] + e.text + text[e.end :]
-    return text
-
-
-def _line_offsets(text: str) -> list[int]:
-    offsets = [0]
-    for line in text.splitlines(keepends=True):
-        offsets.append(offsets[-1] + len(line))
-    return offsets
-
-
-def _cell_source(cell: dict[str, typing.Any]) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
-
-
-# --------------------------------------------------------------------------- configuration
+# --------------------------------------------------------------------------- one run
 
 
 @dataclass
 class Harness:
     """What one test run checks against and, with ``--update-outputs``, rewrites."""
 
-    update: bool
+    update: bool = False
     edits: PendingEdits = field(default_factory=PendingEdits)
+    said: str = ""  # what make outputs did, shown last
 
 
-HARNESS = pytest.StashKey[Harness]()
+HARNESS = Harness()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -196,45 +98,143 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--update-outputs",
         action="store_true",
         default=False,
-        help="rewrite the #> outputs, shape comments and generated fragments of docs/ "
-        "from a real run",
+        help="rewrite the #> outputs, shape comments and fragments of docs/ from a real run",
     )
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    harness = Harness(update=bool(config.getoption("--update-outputs")))
-    config.stash[HARNESS] = harness
-    runner = _runner()
-    runner.harness = harness
+    global HARNESS
+    previous, sigterm = HARNESS, signal.getsignal(signal.SIGTERM)
+    HARNESS = Harness(update=bool(config.getoption("--update-outputs")))
+    if HARNESS.update:  # SIGTERM (a closed terminal, a CI timeout) stops a run like Ctrl-C
+        signal.signal(signal.SIGTERM, _interrupt)
+
+    def restore() -> None:  # a run inside a test (pytester) leaves the outer one as it was
+        global HARNESS
+        HARNESS = previous
+        signal.signal(signal.SIGTERM, sigterm)
+
+    config.add_cleanup(restore)
 
 
-def _runner() -> CheckedOutputRunner:
-    from pytest_markdown_docs import _runners
-
-    runner = _runners._registered_runners["CheckedOutputRunner"]
-    assert isinstance(runner, CheckedOutputRunner)
-    return runner
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
 @pytest.fixture
-def harness(request: pytest.FixtureRequest) -> Harness:
-    return request.config.stash[HARNESS]
+def harness() -> Harness:
+    return HARNESS
 
 
-# --------------------------------------------------------------------------- random stream
+@pytest.hookimpl(tryfirst=True)
+def pytest_markdown_docs_markdown_it() -> MarkdownIt:
+    return markdown_parser()  # the one fence reader: the collector sees what page_text sees
 
 
-def stream_fingerprint() -> str:
-    """A hash of the seed-0 tables: it changes exactly when torch's random stream does."""
-    from embeddings_explained.showcase import seeded_embeddings
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Before anything runs: the markers of every page a test reads, strictly; and one
+    message, instead of a failure on every page, when the random stream moved."""
+    params = [getattr(getattr(i, "callspec", None), "params", {}).get("page") for i in items]
+    pages = {
+        p for p in [*params, *(i.path for i in items)] if isinstance(p, Path) and p.suffix == ".md"
+    }
+    problems = []
+    for page in sorted(pages):
+        try:
+            markers(read_text(page), _rel(page))
+        except MarkerError as error:
+            problems.append(str(error))
+    if problems:
+        pytest.exit("malformed markers; nothing ran:\n" + "\n".join(problems), returncode=1)
+    pages_run = any(i.path.suffix in (".md", ".ipynb") for i in items)
+    if pages_run and not HARNESS.update and (problem := stream_problem(reference())):
+        pytest.exit(problem, returncode=1)
 
-    values = [p.detach().flatten().tolist() for p in seeded_embeddings().parameters()]
-    return hashlib.sha256(json.dumps(values).encode()).hexdigest()
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """``make outputs`` writes here: every edit at once, only if the run completed and every
+    test passed; otherwise nothing, and it says so."""
+    if not HARNESS.update:
+        return
+    if session.exitstatus == pytest.ExitCode.INTERRUPTED:
+        HARNESS.said = "interrupted, nothing written"
+        return
+    if session.testsfailed or session.exitstatus != pytest.ExitCode.OK:
+        failed = f"{session.testsfailed} test(s) failed" if session.testsfailed else "run failed"
+        HARNESS.said = f"nothing written, {failed}; fix them first"
+        return
+    contents: dict[Path, bytes] = {}
+    try:
+        contents = HARNESS.edits.new_contents()
+        if stream_problem(reference()) is not None:  # only then: its last bits vary by CPU
+            contents[REFERENCE] = (json.dumps(stream_record(), indent=1) + "\n").encode()
+        write_files(contents)
+    except (EditConflict, OSError) as error:  # an OSError may come after some renames
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        HARNESS.said = f"{error}; " + (
+            "nothing written" if isinstance(error, EditConflict) else "stopped"
+        )
+        return
+    except KeyboardInterrupt:  # before the renames, or held until they were all done
+        session.exitstatus = pytest.ExitCode.INTERRUPTED
+        done = contents and all(p.read_bytes() == data for p, data in contents.items())
+        written = f"after writing {', '.join(map(_rel, contents))}" if done else "nothing written"
+        HARNESS.said = f"interrupted, {written}"
+        return
+    HARNESS.said = ", ".join(map(_rel, contents)) or "nothing to rewrite"
 
 
-def reference() -> dict[str, str]:
-    data: dict[str, str] = json.loads(REFERENCE.read_text(encoding="utf-8"))
-    return data
+def pytest_terminal_summary(terminalreporter: typing.Any) -> None:
+    if HARNESS.said:
+        terminalreporter.write_line(f"make outputs: {HARNESS.said}")
+
+
+# --------------------------------------------------------------------------- the random stream
+
+
+def stream_record() -> dict[str, typing.Any]:
+    """The torch and CPU kernels that draw the seed-0 tables, and the values they draw: the
+    random numbers every number on the pages comes from."""
+    import torch
+
+    from embeddings_explained.showcase import seeded_embeddings, torch_version
+
+    values = [x for p in seeded_embeddings().parameters() for x in p.detach().flatten().tolist()]
+    cpu = str(torch.backends.cpu.get_cpu_capability())
+    return {"torch": torch_version(), "cpu": cpu, "values": values}
+
+
+def reference() -> dict[str, typing.Any]:
+    """The stream record of the run that generated the pages."""
+    return typing.cast(dict[str, typing.Any], json.loads(REFERENCE.read_text(encoding="utf-8")))
+
+
+def stream_problem(ref: Mapping[str, typing.Any]) -> str | None:
+    """None when this torch on this CPU draws the seed-0 tables as the pages show them (at
+    their 4 decimals: other CPU kernels change only the last bits); else what differs."""
+    from embeddings_explained.showcase import fmt
+
+    now, old = stream_record(), ref.get("values", [])
+    differ = [abs(a - b) for a, b in zip(old, now["values"], strict=False) if fmt(a) != fmt(b)]
+    if not differ and len(old) == len(now["values"]):
+        return None
+    if now["torch"] != ref.get("torch"):
+        cause = "a new torch draws other random numbers for seed 0"
+    elif now["cpu"] != ref.get("cpu"):
+        cause = "these CPU kernels round some values to other shown digits"
+    else:
+        cause = "the same torch and CPU kernels draw another stream: did src/ change the draws?"
+    return (
+        f"{len(differ) or 'all'} of {len(now['values'])} seed-0 values differ at the 4 decimals "
+        f"the pages show (largest difference {max(differ, default=float('nan')):.2g}): the "
+        f"pages were generated with torch {ref.get('torch')} on CPU kernels {ref.get('cpu')}, "
+        f"this is torch {now['torch']} on {now['cpu']}; {cause}, so every page would "
+        "mismatch. Run `make outputs` to regenerate them, review the diff, and commit it."
+    )
+
+
+# --------------------------------------------------------------------------- fragments
 
 
 def all_fragments(update: bool) -> dict[str, Callable[..., str]]:
@@ -242,83 +242,37 @@ def all_fragments(update: bool) -> dict[str, Callable[..., str]]:
     recorded one, or while ``--update-outputs`` regenerates them, the running one."""
     from embeddings_explained.showcase import FRAGMENTS, torch_version
 
-    return {
-        **FRAGMENTS,
-        "torch-version": lambda: torch_version() if update else reference()["torch"],
-    }
+    version = torch_version() if update else reference()["torch"]
+    return {**FRAGMENTS, "torch-version": lambda: version}
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """One clear message, instead of a failure on every page, when torch's stream moved."""
-    if config.stash[HARNESS].update or not any(
-        str(item.path).endswith((".md", ".ipynb")) for item in items
-    ):
-        return
-    import torch
-
-    ref = reference()
-    if stream_fingerprint() != ref["sha256"]:
-        pytest.exit(
-            f"torch {torch.__version__} draws different random numbers for seed 0 than torch "
-            f"{ref['torch']}, which generated the numbers on the pages, so every page would "
-            "mismatch. Run `make outputs` to regenerate them with this torch, review the "
-            "diff, and commit it.",
-            returncode=1,
-        )
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    harness = session.config.stash.get(HARNESS, None)
-    if harness is None or not harness.update:
-        return
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-
-    def say(text: str) -> None:
-        if reporter is not None:
-            reporter.write_line(text)
-
-    if session.testsfailed:
-        say(
-            f"make outputs: no page rewritten, {session.testsfailed} test(s) failed; fix them first"
-        )
-        harness.edits.edits.clear()
-        return
-    try:
-        changed = harness.edits.apply()
-    except EditConflict as error:
-        say(f"make outputs: {error}")
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        return
-    from embeddings_explained.showcase import torch_version
-
-    record = json.dumps({"torch": torch_version(), "sha256": stream_fingerprint()}, indent=2)
-    if REFERENCE.read_text(encoding="utf-8") != record + "\n":
-        REFERENCE.write_text(record + "\n", encoding="utf-8")
-        changed.append(REFERENCE)
-    say("make outputs: " + (", ".join(map(_rel, changed)) or "nothing to rewrite"))
-
-
-@functools.cache  # read once per run (loading its plugins imports nbconvert: ~1 s)
-def mkdocs_config() -> typing.Any:
-    """mkdocs.yml as mkdocs itself reads it (``!ENV`` and plugins resolved); one shared
-    object per run, not to be changed."""
-    from mkdocs.config import load_config
-
-    return load_config(str(ROOT / "mkdocs.yml"))
-
-
-def nav_pages() -> list[str]:
-    """The docs/ file of every page in the nav, in order, as mkdocs' own navigation has it."""
-    from mkdocs.structure.files import get_files
-    from mkdocs.structure.nav import get_navigation
-
-    config = mkdocs_config()
-    nav = get_navigation(get_files(config), config)
-    return [page.file.src_uri for page in nav.pages]
-
-
-# --------------------------------------------------------------------------- one reporter
+def fragment_problems(
+    path: Path, fragments: Mapping[str, Callable[..., str]], edits: PendingEdits | None = None
+) -> list[str]:
+    """Compare every fragment of a page with what the package computes now; with ``edits``
+    (``--update-outputs``), differences become pending rewrites instead."""
+    text = edits.text(path) if edits is not None else read_text(path)
+    problems = []
+    for m in markers(text, _rel(path)):
+        at, call = f"{_rel(path)}:{m.line}", " ".join([f"fragment {m.name!r}", *m.args])
+        if m.name not in fragments:
+            known = ", ".join(sorted(fragments))
+            problems.append(f"{at}: unknown fragment {m.name!r}; known: {known}")
+            continue
+        try:
+            computed = fragments[m.name](*m.args)
+        except Exception as error:  # noqa: BLE001  (named with its page and line)
+            problems.append(f"{at}: {call}: {type(error).__name__}: {error}")
+            continue
+        shown = text[m.start : m.end]
+        expected = f"\n\n{computed}\n\n" if shown.startswith("\n") else computed
+        if shown != expected and edits is not None:
+            edits.add((path, None), Edit(m.start, m.end, expected, f"{call} at {at}"))
+        elif shown != expected:
+            line = m.line + text.count("\n", m.span[0], m.start)
+            old, new = shown.split("\n"), expected.split("\n")
+            problems.append(describe_difference(_rel(path), line, call, old, new))
+    return problems
 
 
 def describe_difference(where: str, line: int, what: str, shown: list[str], real: list[str]) -> str:
@@ -326,253 +280,134 @@ def describe_difference(where: str, line: int, what: str, shown: list[str], real
     for k, (a, b) in enumerate(zip(shown, real, strict=False)):
         if a.rstrip() != b.rstrip():
             return f"{where}:{line + k}: {what} differs\n  page: {a.strip()}\n  real: {b.strip()}"
+    if not real:
+        return f"{where}:{line}: {what} that no print() above it produces"
     if not shown:
         return f"{where}:{line}: {what}: the page shows nothing; real: {real[0].strip()!r}"
     return f"{where}:{line}: {what}: the page shows {len(shown)} line(s), real output {len(real)}"
 
 
-# --------------------------------------------------------------------------- running blocks
+# --------------------------------------------------------------------------- running a block
 
 
 class OutputMismatch(AssertionError):
     """A block printed something other than what its page shows, or a shape comment lied."""
 
 
-@dataclass(frozen=True)
-class OutputSite:
-    end: int  # 1-based last line of the statement that printed; #> lines follow it
-    indent: int  # its column, which the #> lines take
+class Rewrite(typing.NamedTuple):
+    """Lines ``first`` to ``first + n_lines - 1`` of a block (1-based) should be ``lines``."""
+
+    first: int
+    n_lines: int
+    lines: list[str]
+    what: str
 
 
-def _site_of(statements: list[ast.stmt], line: int) -> OutputSite | None:
-    """The innermost statement holding ``line``: output shows under it."""
-    holding = [s for s in statements if s.lineno <= line <= (s.end_lineno or s.lineno)]
-    if not holding:
-        return None
-    stmt = min(holding, key=lambda s: (s.end_lineno or s.lineno) - s.lineno)
-    return OutputSite(stmt.end_lineno or stmt.lineno, stmt.col_offset)
+def run_block(source: str, filename: str, lines_checked: range, namespace: dict[str, typing.Any],
+              where: str) -> tuple[list[Rewrite], list[str]]:  # fmt: skip
+    """Execute ``source`` in ``namespace``; of its lines in ``lines_checked`` (1-based),
+    return the rewrites a real run asks for and the problems no rewrite can fix.
 
-
-def _shown_output(lines: list[str], after: int) -> tuple[list[str], int]:
-    """The ``#>`` lines that follow 1-based line ``after``: (texts, how many lines)."""
-    shown: list[str] = []
-    i = after  # 0-based index of the line after
-    while i < len(lines) and lines[i].lstrip().startswith("#>"):
-        text = lines[i].lstrip()[2:]
-        shown.append(text[1:] if text.startswith(" ") else text)
-        i += 1
-    return shown, i - after
-
-
-class _RecordingPrint:
-    """A ``print`` that remembers which line of the page it ran for.
-
-    That is the line of the outermost frame in the page: the ``print`` itself at top
-    level or in a loop, or the call of a function (defined on the page) that prints.
+    A ``print``'s output belongs under the innermost statement that printed (or under the
+    page's call of a function that printed) as ``#>`` lines; a shape comment is checked
+    against the tensor its line assigns.
     """
-
-    def __init__(self, filename: str) -> None:
-        self.filename = filename
-        self.records: list[tuple[int, str]] = []  # (line, text), in the order printed
-
-    def __call__(
-        self,
-        *args: object,
-        sep: str | None = " ",
-        end: str | None = "\n",
-        file: typing.Any = None,
-        flush: bool = False,
-    ) -> None:
-        if file is not None and file is not sys.stdout:
-            builtins.print(*args, sep=sep, end=end, file=file, flush=flush)
-            return
-        buf = io.StringIO()
-        builtins.print(*args, sep=sep, end=end, file=buf)
-        line = None
-        frame = sys._getframe(1)
-        while frame is not None:
-            if frame.f_code.co_filename == self.filename:
-                line = frame.f_lineno
-            frame = frame.f_back  # type: ignore[assignment]
-        if line is not None:
-            self.records.append((line, buf.getvalue()))
-
-
-# A shape comment: "# (1, 2, 4)", "# (B, T, C) = (1, 2, 4)", or only "# (B, T, C)" (rank).
-SHAPE_RE = re.compile(
-    r"#\s*(?:\((?P<names>[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*\s*,?)\)(?:\s*=\s*)?)?"
-    r"(?:\((?P<dims>\d+(?:\s*,\s*\d+)*\s*,?)\))?(?P<rest>.*)$"
-)
-
-
-@dataclass(frozen=True)
-class ShapeComment:
-    line: int  # 1-based, in the block's source
-    col: int  # where the comment starts in that line
-    names: tuple[str, ...] | None
-    dims: tuple[int, ...] | None
-    rest: str
-
-    def render(self, shape: tuple[int, ...]) -> str:
-        dims = "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
-        names = f"({', '.join(self.names)}) = " if self.names else ""
-        return f"# {names}{dims}{self.rest}"
-
-
-def shape_comments(source: str) -> list[ShapeComment]:
-    """The comments of ``source`` that state a shape."""
-    found: list[ShapeComment] = []
-    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
-        if tok.type != tokenize.COMMENT or tok.string.startswith("#>"):
-            continue
-        m = SHAPE_RE.match(tok.string)
-        if not m or not (m["names"] or m["dims"]) or (m["rest"] and m["rest"][0] not in " ,;:"):
-            continue
-        names = tuple(n.strip() for n in m["names"].split(",") if n.strip()) if m["names"] else None
-        if names and not m["dims"] and len(names) == 1 and not m["names"].rstrip().endswith(","):
-            continue  # "# (optional)" is a remark; a one-name shape is written "(T,)"
-        dims = tuple(int(d) for d in m["dims"].split(",") if d.strip()) if m["dims"] else None
-        if names and dims and len(names) != len(dims):
-            names = None  # "(B, T) = (1, 2, 4)": the numbers are the claim; the letters lie
-        found.append(ShapeComment(tok.start[0], tok.start[1], names, dims, m["rest"]))
-    return found
-
-
-@dataclass
-class BlockResult:
-    problems: list[str] = field(default_factory=list)
-    # (first line, how many lines, new lines) in the block's own line numbers
-    rewrites: list[tuple[int, int, list[str], str]] = field(default_factory=list)
-
-
-def run_block(
-    source: str, filename: str, first: int, last: int, namespace: dict[str, typing.Any],
-    where: str, update: bool,
-) -> BlockResult:  # fmt: skip
-    """Execute ``source`` in ``namespace``; check lines ``first..last`` (1-based) of it.
-
-    Checks what each ``print`` wrote against the ``#>`` lines under it, and each shape
-    comment against the shape of the tensor its line assigns.
-    """
-    result = BlockResult()
-    lines = source.split("\n")
-    tree = ast.parse(source, filename)
+    rewrites: list[Rewrite] = []
+    problems: list[str] = []
+    lines, tree = source.split("\n"), ast.parse(source, filename)
     statements = [n for n in ast.walk(tree) if isinstance(n, ast.stmt)]
-    comments = [c for c in shape_comments(source) if first <= c.line <= last]
-    checks = _insert_shape_checks(tree, statements, comments, result, where)
 
-    def check_shape(value: object, line: int) -> None:
-        comment = checks[line]
-        shape = getattr(value, "shape", None)
-        if shape is None:
-            result.problems.append(
-                f"{where}:{line}: a shape comment on a line that assigns "
-                f"{type(value).__name__}, not a tensor"
+    def innermost(line: int) -> ast.stmt | None:
+        holding = [s for s in statements if s.lineno <= line <= (s.end_lineno or s.lineno)]
+        return min(holding, key=lambda s: (s.end_lineno or s.lineno) - s.lineno, default=None)
+
+    shapes = {c.line: c for c in shape_comments(source) if c.line in lines_checked}
+    for line in list(shapes):  # the value each annotated line assigns goes through check_shape
+        stmt = innermost(line)
+        target = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
+        one = len(target) == 1 and not isinstance(target[0], ast.Tuple | ast.List)
+        if not (isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value and one):
+            how = "one tensor (x = ...  # (B, T, C) = (1, 2, 4))"
+            problems.append(
+                f"{where}:{line}: a shape comment must sit on a line that assigns {how}"
             )
-            return
-        real = tuple(int(d) for d in shape)
-        ok = len(real) == len(comment.names or real) and (comment.dims in (None, real))
-        if ok:
-            return
-        if update and comment.dims is not None:
-            new = lines[line - 1][: comment.col] + comment.render(real)
-            result.rewrites.append((line, 1, [new], f"shape comment on line {line}"))
-            return
-        result.problems.append(
-            f"{where}:{line}: the comment says shape "
-            f"{comment.dims if comment.dims is not None else comment.names} "
-            f"but the tensor has shape {real}"
-        )
+            del shapes[line]
+            continue
+        call = ast.Call(ast.Name("__ee_shape__", ast.Load()), [stmt.value, ast.Constant(line)], [])
+        stmt.value = ast.copy_location(call, stmt.value)
+    ast.fix_missing_locations(tree)
 
-    recorder = _RecordingPrint(filename)
-    namespace["print"] = recorder
-    namespace["__ee_check_shape__"] = check_shape
+    def check_shape(value: typing.Any, line: int) -> typing.Any:
+        comment = shapes[line]
+        if getattr(value, "shape", None) is None:
+            kind = f"{type(value).__name__}, not a tensor"
+            problems.append(f"{where}:{line}: a shape comment on a line that assigns {kind}")
+            return value
+        real = tuple(int(d) for d in value.shape)
+        if comment.dims is not None and comment.dims != real:
+            new = lines[line - 1][: comment.col] + comment.render(real)
+            rewrites.append(Rewrite(line, 1, [new], "shape comment"))
+        elif len(comment.names or real) != len(real):
+            problems.append(f"{where}:{line}: the comment says shape {comment.names} but the "
+                            f"tensor has shape {real}")  # fmt: skip
+        return value
+
+    printed: dict[tuple[int, int], str] = {}  # (last line, column) of a statement -> output
+
+    def recording_print(*args: object, sep: str | None = " ", end: str | None = "\n",
+                        file: typing.Any = None, flush: bool = False) -> None:  # fmt: skip
+        if file is not None and file is not sys.stdout:
+            return builtins.print(*args, sep=sep, end=end, file=file, flush=flush)
+        frame, line = sys._getframe(1), 0
+        while frame is not None:  # the outermost frame in the page
+            line = frame.f_lineno if frame.f_code.co_filename == filename else line
+            frame = frame.f_back  # type: ignore[assignment]
+        stmt = innermost(line) if line in lines_checked else None
+        if stmt is not None:
+            buffer = io.StringIO()
+            builtins.print(*args, sep=sep, end=end, file=buffer)
+            key = (stmt.end_lineno or stmt.lineno, stmt.col_offset)
+            printed[key] = printed.get(key, "") + buffer.getvalue()
+
+    namespace.update(print=recording_print, __ee_shape__=check_shape)
     exec(compile(tree, filename, "exec", dont_inherit=True), namespace)
 
-    printed_at: dict[OutputSite, str] = {}
-    for line, text in recorder.records:
-        site = _site_of(statements, line)
-        if site is not None and first <= line <= last:
-            printed_at[site] = printed_at.get(site, "") + text
-    claimed: set[int] = set()
-    for site, text in sorted(printed_at.items(), key=lambda kv: kv[0].end):
-        printed = [ln.rstrip() for ln in text.rstrip("\n").split("\n")]
-        shown, count = _shown_output(lines, site.end)
-        claimed.update(range(site.end, site.end + count))
-        if [s.rstrip() for s in shown] == printed:
-            continue
-        if update:
-            pad = " " * site.indent
-            new = [f"{pad}#> {ln}".rstrip() for ln in printed]
-            result.rewrites.append((site.end + 1, count, new, f"output of line {site.end}"))
-            continue
-        result.problems.append(
-            describe_difference(where, site.end + 1, "printed output", shown, printed)
-        )
-    for i in range(first - 1, min(last, len(lines))):
-        if lines[i].lstrip().startswith("#>") and i not in claimed:
-            if update:
-                result.rewrites.append((i + 1, 1, [], f"orphan output line {i + 1}"))
-                continue
-            result.problems.append(
-                f"{where}:{i + 1}: a #> output line that no print() above it produces"
+    claimed: set[int] = set()  # 1-based lines of #> output that some print produced
+    for (end, col), text in sorted(printed.items()):
+        count = next((k for k, ln in enumerate(lines[end:]) if not ln.lstrip().startswith("#>")),
+                     len(lines) - end)  # fmt: skip
+        claimed.update(range(end + 1, end + 1 + count))
+        new = [f"{' ' * col}#> {ln}".rstrip() for ln in text.rstrip("\n").split("\n")]
+        if [ln.strip() for ln in lines[end : end + count]] != [ln.strip() for ln in new]:
+            rewrites.append(Rewrite(end + 1, count, new, "printed output"))
+    for n in lines_checked:
+        if n <= len(lines) and lines[n - 1].lstrip().startswith("#>") and n not in claimed:
+            rewrites.append(Rewrite(n, 1, [], "a #> output line"))
+    return rewrites, problems
+
+
+def check_or_rewrite(unit: Unit, rewrites: list[Rewrite], where: str, prefix: str = ""
+                     ) -> list[str]:  # fmt: skip
+    """With ``--update-outputs``, the rewrites become pending edits; else failures that name
+    the page and line."""
+    lines, problems = HARNESS.edits.text(*unit).split("\n"), []
+    for r in rewrites:
+        if HARNESS.update:
+            new = [prefix + ln for ln in r.lines]
+            HARNESS.edits.replace_lines(
+                unit, r.first, r.n_lines, new, f"{r.what} at {where}:{r.first}"
             )
-    return result
+        else:
+            old = lines[r.first - 1 : r.first - 1 + r.n_lines]
+            shown, real = ([ln.strip().removeprefix("#> ") for ln in x] for x in (old, r.lines))
+            problems.append(describe_difference(where, r.first, r.what, shown, real))
+    return problems
 
 
-def _insert_shape_checks(
-    tree: ast.Module,
-    statements: list[ast.stmt],
-    comments: list[ShapeComment],
-    result: BlockResult,
-    where: str,
-) -> dict[int, ShapeComment]:
-    """After each statement that a shape comment annotates, call ``__ee_check_shape__``."""
-    checks: dict[int, ShapeComment] = {}
-    after: dict[int, ast.stmt] = {}  # id of statement -> the check to run after it
-    for comment in comments:
-        holding = [s for s in statements if s.lineno <= comment.line <= (s.end_lineno or s.lineno)]
-        stmt = min(holding, key=lambda s: (s.end_lineno or s.lineno) - s.lineno, default=None)
-        target = None
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-            target = stmt.targets[0]
-        elif isinstance(stmt, ast.AnnAssign | ast.AugAssign):
-            target = stmt.target
-        if stmt is None or target is None or isinstance(target, ast.Tuple | ast.List | ast.Starred):
-            result.problems.append(
-                f"{where}:{comment.line}: a shape comment must sit on a line that assigns one "
-                "tensor (x = ...  # (B, T, C) = (1, 2, 4))"
-            )
-            continue
-        value = ast.parse(ast.unparse(target), mode="eval").body
-        call = ast.Expr(
-            ast.Call(
-                ast.Name("__ee_check_shape__", ast.Load()),
-                [value, ast.Constant(comment.line)],
-                [],
-            )
-        )
-        for node in ast.walk(call):
-            ast.copy_location(node, stmt)
-        checks[comment.line] = comment
-        after[id(stmt)] = call
-
-    def visit(node: ast.AST) -> None:
-        for name in ("body", "orelse", "finalbody"):
-            body = getattr(node, name, None)
-            if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
-                new: list[ast.stmt] = []
-                for stmt in body:
-                    visit(stmt)
-                    new.append(stmt)
-                    if id(stmt) in after:
-                        new.append(after[id(stmt)])
-                setattr(node, name, new)
-        for handler in getattr(node, "handlers", []):
-            visit(handler)
-
-    visit(tree)
-    return checks
+def fail(problems: list[str]) -> None:
+    if problems:
+        problems.append("(run `make outputs` to rewrite it from a real run)")
+        raise OutputMismatch("\n".join(problems))
 
 
 @register_runner(default=True)
@@ -580,60 +415,32 @@ class CheckedOutputRunner(DefaultRunner):
     """pytest-markdown-docs' runner, plus: what a block prints must be shown under it, and
     its shape comments must be true."""
 
-    harness = Harness(update=False)
+    def runtest(self, test: FenceTestDefinition, args: dict[str, typing.Any],
+                *, asyncio_runner: typing.Any = None) -> None:  # fmt: skip
+        path, code = Path(test.source_path), test.source.split("\n")
+        checked = range(test.start_line + 1, len(code))  # this block's lines on the page
+        rewrites, problems = run_block(test.source, str(path), checked, args, _rel(path))
+        page = HARNESS.edits.text(path).split("\n")
+        # the indentation the page adds to the block's lines (inside an admonition or tab)
+        n = next((n for n in checked if code[n - 1].strip()), checked.start)
+        prefix = page[n - 1][: len(page[n - 1]) - len(code[n - 1])]
+        fail(problems + check_or_rewrite((path, None), rewrites, _rel(path), prefix))
 
-    def runtest(
-        self,
-        test: FenceTestDefinition,
-        args: dict[str, typing.Any],
-        *,
-        asyncio_runner: typing.Any = None,
-    ) -> None:
-        path = Path(test.source_path)
-        lines = test.source.split("\n")
-        first = test.start_line + 1  # 1-based first line of this block, on the page
-        last = len(lines) - 1  # the source ends with the block's newline
-        result = run_block(
-            test.source, str(path), first, last, args, _rel(path), self.harness.update
-        )
-        page = self.harness.edits.text(path).split("\n")
-        prefix = _prefix(page, lines, first, last)
-        for start, count, new, what in result.rewrites:
-            self.harness.edits.replace_lines(
-                (path, None), start, count, [prefix + n for n in new], f"{what} of {_rel(path)}"
-            )
-        if result.problems:
-            raise OutputMismatch("\n".join(result.problems))
-
-    def repr_failure(
-        self,
-        test: FenceTestDefinition,
-        excinfo: pytest.ExceptionInfo[BaseException],
-        style: typing.Any = None,
-    ) -> str:
+    def repr_failure(self, test: FenceTestDefinition, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: typing.Any = None) -> str:  # fmt: skip
         if isinstance(excinfo.value, OutputMismatch):
-            return f"{excinfo.value}\n(run `make outputs` to rewrite the page from a real run)"
+            return str(excinfo.value)
         return str(super().repr_failure(test, excinfo, style))
-
-
-def _prefix(page: list[str], code: list[str], first: int, last: int) -> str:
-    """The indentation the page adds to the block's lines (inside an admonition or tab)."""
-    for n in range(first, last + 1):
-        if code[n - 1].strip() and page[n - 1].endswith(code[n - 1]):
-            return page[n - 1][: len(page[n - 1]) - len(code[n - 1])]
-    return ""
 
 
 # --------------------------------------------------------------------------- notebooks
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_collect_file(
-    file_path: Path, parent: pytest.Collector
-) -> Generator[None, list[pytest.Collector], list[pytest.Collector]]:
-    """Notebooks are collected wherever pytest-markdown-docs collects pages; docstrings are
-    read for code fences in the package only (``src/``: what readers see in help()), not in
-    the tests, whose docstrings hold no examples and take a second to scan."""
+def pytest_collect_file(file_path: Path, parent: pytest.Collector
+                        ) -> Generator[None, list[typing.Any], list[typing.Any]]:  # fmt: skip
+    """Notebooks are collected wherever pages are; docstrings are read for code fences in
+    the package only (``src/``: what readers see in help()), not in the tests."""
     collected = yield
     if file_path.suffix == ".ipynb" and parent.config.getoption("markdowndocs", False):
         collected.append(NotebookFile.from_parent(parent, path=file_path))
@@ -651,247 +458,27 @@ class NotebookItem(pytest.Item):
     """All code cells of a notebook, run in order in one namespace, checked like a page."""
 
     def runtest(self) -> None:
-        harness = self.config.stash[HARNESS]
-        path = Path(self.path)
-        harness.edits.text(path, 0)
-        cells = json.loads(harness.edits.raw[path])["cells"]
-        namespace: dict[str, typing.Any] = {"__name__": "__main__"}
-        problems: list[str] = []
-        for k, cell in enumerate(cells):
+        path, namespace, problems = Path(self.path), {"__name__": "__main__"}, []
+        for k, cell in enumerate(HARNESS.edits.cells(path)):
             if cell["cell_type"] != "code":
                 continue
-            source = harness.edits.text(path, k)
-            where = f"{_rel(path)} cell {k + 1}"
-            n = len(source.split("\n"))
-            result = run_block(source, f"{path}#cell{k}", 1, n, namespace, where, harness.update)
-            problems += result.problems
-            problems += _undisplayed_value(source, where)
-            for start, count, new, what in result.rewrites:
-                harness.edits.replace_lines((path, k), start, count, new, f"{what} of {where}")
-        if problems:
-            raise OutputMismatch("\n".join(problems))
+            source, where = HARNESS.edits.text(path, k), f"{_rel(path)} cell {k + 1}"
+            lines = range(1, source.count("\n") + 2)
+            rewrites, found = run_block(source, f"{path}#cell{k}", lines, namespace, where)
+            problems += found + check_or_rewrite((path, k), rewrites, where)
+            last = ast.parse(source).body[-1:]  # Jupyter would show a bare value, unchecked
+            value = last[0].value if last and isinstance(last[0], ast.Expr) else None
+            if value is not None and getattr(getattr(value, "func", None), "id", "") != "print":
+                problems.append(f"{where}:{last[0].lineno}: the cell ends in an expression whose "
+                                "value Jupyter shows unchecked; print() it (with #> lines) or "
+                                "assign it (_ = ...)")  # fmt: skip
+        fail(problems)
 
-    def repr_failure(
-        self,
-        excinfo: pytest.ExceptionInfo[BaseException],
-        style: typing.Any = None,
-    ) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: typing.Any = None
+                     ) -> str:  # fmt: skip
         if isinstance(excinfo.value, OutputMismatch):
-            return f"{excinfo.value}\n(run `make outputs` to rewrite the notebook from a real run)"
+            return str(excinfo.value)
         return str(super().repr_failure(excinfo, style))
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, 0, f"{self.path.name}::cells"
-
-
-def _undisplayed_value(source: str, where: str) -> list[str]:
-    """Jupyter displays a cell's last bare expression: such output would go unchecked."""
-    body = ast.parse(source).body
-    if body and isinstance(body[-1], ast.Expr):
-        value = body[-1].value
-        if not (isinstance(value, ast.Call) and getattr(value.func, "id", "") == "print"):
-            line = body[-1].lineno
-            return [f"{where}:{line}: the cell ends in an expression whose value Jupyter shows "
-                    "unchecked; print() it (with #> lines) or assign it (_ = ...)"]  # fmt: skip
-    return []
-
-
-# --------------------------------------------------------------------------- fragments
-
-# <!-- gen:NAME arg1 arg2 -->shown<!-- /gen -->: the page chooses, through the arguments.
-FRAGMENT_RE = re.compile(
-    r"<!-- gen:(?P<name>[\w-]+)(?P<args>(?:[ \t]+[^\s>]+)*)[ \t]*-->(?P<shown>.*?)<!-- /gen -->",
-    re.DOTALL,
-)
-
-
-def fragment_problems(
-    path: Path,
-    fragments: Mapping[str, Callable[..., str]],
-    edits: PendingEdits | None = None,
-) -> list[str]:
-    """Compare every generated fragment of a page with what the package computes now.
-
-    With ``edits`` (``--update-outputs``), differences become pending rewrites instead.
-    """
-    text = edits.text(path) if edits is not None else path.read_text(encoding="utf-8")
-    problems = []
-    for m in FRAGMENT_RE.finditer(text):
-        name, shown, args = m["name"], m["shown"], tuple(m["args"].split())
-        line = text.count("\n", 0, m.start()) + 1
-        if name not in fragments:
-            problems.append(
-                f"{_rel(path)}:{line}: unknown fragment {name!r}; "
-                f"known: {', '.join(sorted(fragments))}"
-            )
-            continue
-        try:
-            computed = fragments[name](*args)
-        except (TypeError, ValueError) as error:
-            problems.append(f"{_rel(path)}:{line}: fragment {name!r} {' '.join(args)}: {error}")
-            continue
-        expected = f"\n\n{computed}\n\n" if shown.startswith("\n") else computed
-        if shown == expected:
-            continue
-        if edits is not None:
-            what = f"fragment {name!r} at {_rel(path)}:{line}"
-            edits.add((path, None), Edit(m.start("shown"), m.end("shown"), expected, what))
-            continue
-        shown_line = line + text.count("\n", m.start(), m.start("shown"))
-        problems.append(
-            describe_difference(
-                _rel(path),
-                shown_line,
-                f"fragment {name!r}",
-                shown.split("\n"),
-                expected.split("\n"),
-            )  # fmt: skip
-        )
-    return problems
-
-
-# --------------------------------------------------------------------------- guards
-
-FENCE_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*(?P<info>.*)$")
-PY_INFO_RE = re.compile(r"^(\{[^}]*\.(python3?|py)\b[^}]*\}|(python3?|py)\b)")
-
-
-def fences(text: str) -> list[tuple[int, str, str, list[str]]]:
-    """Every fenced block, at any indentation: (1-based line, indent, info, body lines)."""
-    lines = text.split("\n")
-    out = []
-    i = 0
-    while i < len(lines):
-        m = FENCE_RE.match(lines[i])
-        if not m:
-            i += 1
-            continue
-        fence = m.group("fence")
-        body = []
-        j = i + 1
-        while j < len(lines) and not (
-            lines[j].strip().startswith(fence) and set(lines[j].strip()) <= {fence[0]}
-        ):
-            body.append(lines[j])
-            j += 1
-        out.append((i + 1, m.group("indent"), m.group("info").strip(), body))
-        i = j + 1
-    return out
-
-
-def is_python(info: str) -> bool:
-    return bool(PY_INFO_RE.match(info))
-
-
-def is_notest(info: str) -> bool:
-    return "notest" in info.strip("{}").split()
-
-
-# A number a reader would read as a claim: digits standing alone, not part of a name or
-# version (int64, GPT-2, U+FFFD, 2.14.1, 2-D), with thousands separators and decimals.
-NUMBER_RE = re.compile(
-    r"(?<![\w.+#/-])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w.]*\w)(?!-[A-Za-z])"
-)
-
-
-def _seed() -> int:
-    from embeddings_explained.showcase import SEED
-
-    return SEED
-
-
-# Numbers that are not claims. Each rule is one regular expression; the guard blanks
-# what they match before it looks for numbers.
-ALLOWED: dict[str, str] = {
-    "ordinal labels (Part 1, Step 2, Exercise 3)": (
-        r"\b(?:Part|Step|Phase|Exercise|Question|Chapter|Section|Figure|Stage|Level|phase|step)"
-        r"\s+\d+\b"
-    ),
-    "list and heading numbering (1., ## 2.)": r"^[ \t]*(?:#{1,6} )?\d+\.(?=[ \t])",
-    "years in citations": (
-        r"(?:(?<=\()|(?<=, )|(?<=et al\. )|(?<=\bin ))(?:1[89]\d\d|20\d\d)(?=[),;:]|$|\s)"
-    ),
-    "the standard normal N(0, 1)": r"\bN\(0, ?1\)",
-    "the seed, checked against showcase.SEED": rf"\b[Ss]eed:? {_seed()}\b",
-    "Unicode code points (U+FFFD)": r"\bU\+[0-9A-Fa-f]{4,6}\b",
-    "issue and pull-request numbers (#664)": r"#\d+\b",
-    "code in inline code: a call or an index (`unsqueeze(0)`, `ids[:, -8:]`)": (
-        r"`[^`\n]*?\w[(\[][^`\n]*`"
-    ),
-    "link targets and HTML tags": r"\]\([^)]*\)|<[^>\n]*>|https?://\S+",
-}
-_ALLOWED_RE = re.compile("|".join(f"(?:{r})" for r in ALLOWED.values()), re.M)
-
-
-def _blank(m: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", m.group(0))
-
-
-def unchecked_numbers(text: str) -> list[tuple[int, str]]:
-    """Numbers a reader would see that no check stands behind: ``(line, number)``.
-
-    Executed Python blocks are checked by the runner: their ``#>`` lines and shape
-    comments; every other comment in them is prose. Fragments are checked by their
-    generator. Everything else (prose, tables, admonitions, alt text, text blocks,
-    headings) is reported, except what the rules in ``ALLOWED`` match.
-    """
-    masked = FRAGMENT_RE.sub(_blank, text)
-    masked = re.sub(r"<!--.*?-->", _blank, masked, flags=re.S)
-    lines = masked.split("\n")
-    for start, _indent, info, body in fences(masked):
-        if is_python(info) and not is_notest(info):
-            kept = _prose_comments("\n".join(body))
-            for k in range(start - 1, start + len(body) + 1):
-                lines[k] = kept.get(k - start + 1, "")
-    masked = _ALLOWED_RE.sub(_blank, "\n".join(lines))
-    found = []
-    for n, line in enumerate(masked.split("\n"), 1):
-        for m in NUMBER_RE.finditer(line):
-            found.append((n, m.group(0)))
-    return found
-
-
-def _prose_comments(source: str) -> dict[int, str]:
-    """The comments of a code block that are prose: not #> output, not shape comments."""
-    import textwrap
-
-    source = textwrap.dedent(source)
-    shapes = {c.line for c in shape_comments(source)} if _parses(source) else set()
-    out: dict[int, str] = {}
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
-    except (tokenize.TokenError, SyntaxError):
-        return out
-    for tok in tokens:
-        if tok.type == tokenize.COMMENT and not tok.string.startswith("#>"):
-            if tok.start[0] in shapes:
-                m = SHAPE_RE.match(tok.string)
-                out[tok.start[0]] = m["rest"] if m else ""
-            else:
-                out[tok.start[0]] = tok.string
-    return out
-
-
-def _parses(source: str) -> bool:
-    try:
-        ast.parse(source)
-    except SyntaxError:
-        return False
-    return True
-
-
-def notebook_unchecked_numbers(path: Path) -> list[tuple[str, int, str]]:
-    """Like :func:`unchecked_numbers`, for a notebook: its markdown cells and the prose
-    comments of its code cells. Returns ``(cell label, line, number)``."""
-    found = []
-    for k, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
-        source = _cell_source(cell)
-        if cell["cell_type"] == "markdown":
-            numbers = unchecked_numbers(source)
-        else:
-            text = "\n".join(
-                _prose_comments(source).get(n, "") for n in range(1, source.count("\n") + 2)
-            )
-            numbers = unchecked_numbers(text)
-        found += [(f"cell {k + 1}", line, number) for line, number in numbers]
-    return found

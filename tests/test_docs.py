@@ -9,20 +9,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from pytest_markdown_docs.plugin import FenceSyntax, extract_fence_tests
 
-from tests.docs_harness import (
+from tests.docs_harness import DOCS, ROOT, Harness, all_fragments, fragment_problems
+from tests.page_text import (
     ALLOWED,
-    DOCS,
-    ROOT,
-    Harness,
-    all_fragments,
     fences,
-    fragment_problems,
-    is_notest,
-    is_python,
-    markdown_parser,
+    hidden_fences,
     notebook_unchecked_numbers,
+    read_text,
+    runs,
     unchecked_numbers,
 )
 
@@ -40,19 +35,12 @@ def test_generated_fragments_match_the_package(page: Path, harness: Harness) -> 
 
 @pytest.mark.parametrize("page", PAGES, ids=IDS)
 def test_every_python_block_is_executed(page: Path) -> None:
-    """A block the collector cannot see (in some construct it does not parse) never runs."""
-    text = page.read_text(encoding="utf-8")
-    collected = {
-        t.start_line
-        for t in extract_fence_tests(
-            markdown_parser(), text, 0, page, fence_syntax=FenceSyntax.superfences
-        )
-    }
+    """A fence the reader takes for something else (inside HTML, indented code, a
+    paragraph) is never collected, so never runs."""
     hidden = [
-        f"{page.relative_to(ROOT)}:{line}: ```{info} is never run; move it out of what hides "
-        "it, or mark it {.python notest} if it only includes source from src/"
-        for line, _indent, info, _body in fences(text)
-        if is_python(info) and not is_notest(info) and line not in collected
+        f"{page.relative_to(ROOT)}:{line}: a fence that is never read as one, so never run; "
+        "move it out of what hides it (an HTML block, a paragraph, 4-space indentation)"
+        for line in hidden_fences(read_text(page))
     ]
     assert not hidden, "\n".join(hidden)
 
@@ -63,7 +51,7 @@ def _allowed() -> str:
 
 @pytest.mark.parametrize("page", PAGES, ids=IDS)
 def test_no_number_on_the_page_goes_unchecked(page: Path) -> None:
-    found = unchecked_numbers(page.read_text(encoding="utf-8"))
+    found = unchecked_numbers(read_text(page))
     assert not found, (
         "\n".join(
             f"{page.relative_to(ROOT)}:{line}: {number} is not produced by a checked block, a "
@@ -93,21 +81,16 @@ def _page_code(pages: list[Path]) -> tuple[dict[str, tuple[Path, int]], dict[str
     chains: dict[str, tuple[Path, int]] = {}
     sources: dict[str, str] = {}
     for page in pages:
-        tests = list(
-            extract_fence_tests(
-                markdown_parser(), page.read_text(encoding="utf-8"), 0, page,
-                fence_syntax=FenceSyntax.superfences,
-            )
-        )  # fmt: skip
-        for i, test in enumerate(tests):
-            name = f"{page.stem}__{test.start_line}"
-            if i + 1 == len(tests) or not tests[i + 1].source.startswith(test.source):
-                chains[f"chain__{name}.py"] = (page, 0)
-                sources[f"chain__{name}.py"] = test.source
-            block = "\n".join(test.source.split("\n")[test.start_line :])
+        chain, start = "", ""
+        for fence in [f for f in fences(read_text(page)) if runs(f.info)]:
+            name, body = f"{page.stem}__{fence.line}", "\n".join(fence.body)
+            if "continuation" not in fence.info:  # a new chain, at the page's line numbers
+                chain, start = "", f"chain__{name}.py"
+            chain += "\n" * (fence.line - chain.count("\n")) + body + "\n"
+            chains[start], sources[start] = (page, 0), chain
             # ruff's formatter would write "#>" as "# >"; "#:" it leaves alone
-            chains[f"block__{name}.py"] = (page, test.start_line)
-            sources[f"block__{name}.py"] = re.sub(r"(?m)^(\s*)#>", r"\1#:", block)
+            chains[f"block__{name}.py"] = (page, fence.line)
+            sources[f"block__{name}.py"] = re.sub(r"(?m)^(\s*)#>", r"\1#:", body + "\n")
     return chains, sources
 
 
