@@ -476,18 +476,19 @@ def test_explorer_counts_bytes_as_you_type(explorer: Explorer) -> None:
     assert explorer.shown("#ee-count") == f"3 of {block_size} bytes"
 
 
-@pytest.mark.parametrize("text", ["Hi", "é", "a\tb e\u0301"])
+@pytest.mark.parametrize("text", ["Hi", "é", "a\nb", "a\tb e\u0301"])
 def test_explorer_shows_the_packages_ids_and_sums(explorer: Explorer, text: str) -> None:
-    """Tabs and accents are bytes too: the same ids and sums as the package's."""
+    """Newlines, tabs and accents are bytes too: the same ids and sums as the package's."""
     explorer.enter(text)
     assert explorer.shown("#ee-ids") == str(ByteTokenizer().encode(text))
     assert explorer.sums() == _package_sums(text)
 
 
 def test_explorer_names_invisible_characters(explorer: Explorer) -> None:
-    page = explorer.enter("a\tb e\u0301")
+    page = explorer.enter("a\tb e\u0301\n")
     names = page.locator("#ee-bytes .ee-name").all_inner_texts()
-    assert names == ["tab (U+0009)", "space (U+0020)", "combining acute accent (U+0301)"]
+    assert names == ["tab (U+0009)", "space (U+0020)", "combining acute accent (U+0301)",
+                     "newline (U+000A)"]  # fmt: skip
 
 
 def test_explorer_too_long_keeps_the_first_bytes_and_shows_the_packages_message(
@@ -501,8 +502,27 @@ def test_explorer_too_long_keeps_the_first_bytes_and_shows_the_packages_message(
     assert explorer.shown("#ee-error") == f"ValueError: {raised.value}"
     assert explorer.sums() == _package_sums(text[: emb.block_size])  # the first 8 bytes, still
     assert explorer.shown("#ee-count") == f"{len(ids)} of {emb.block_size} bytes: too long"
-    why = explorer.shown("#ee-too-long-why")
+    why = explorer.shown("#ee-refused-why")
     assert f"only {emb.block_size} position rows" in why and why.endswith("this message:")
+
+
+@pytest.mark.parametrize("text", ["\ud800", "é\udc00x", "\U0001f600a\ud83d"])
+def test_explorer_refuses_a_lone_surrogate_with_the_packages_message(
+    explorer: Explorer, text: str
+) -> None:
+    """Not valid Unicode: the package refuses it, where TextEncoder would write U+FFFD."""
+    with pytest.raises(ValueError) as raised:
+        ByteTokenizer().encode(text)
+    explorer.enter("")
+    # a lone surrogate cannot travel to the page as UTF-8: it goes as code points
+    explorer.page.locator("#ee-text").evaluate(
+        "(box, points) => { box.value = String.fromCodePoint(...points);"
+        " box.dispatchEvent(new Event('input')); }",
+        [ord(c) for c in text],
+    )
+    assert explorer.shown("#ee-error") == f"ValueError: {raised.value}"
+    assert explorer.page.locator("#ee-refused").is_visible()
+    assert explorer.sums() == [] and explorer.page.locator("#ee-ids").count() == 0
 
 
 @pytest.mark.parametrize("width", WIDTHS)
