@@ -159,3 +159,28 @@ def test_every_image_has_alt_text(built_site: Path, path: str) -> None:
 def test_notebook_page_offers_its_notebook_for_download(built_site: Path) -> None:
     downloads = _parse(built_site, "complete-flow/").downloads
     assert [d for d in downloads if d.endswith(".ipynb")], f"download links: {downloads}"
+
+
+def test_page_files_finds_what_a_page_loads_and_the_checks_see_other_hosts(tmp_path: Path) -> None:
+    """The parser on a made-up page: each way a page loads a file, and each way it could load
+    one from another host, is found (so the tests above can fail)."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "index.html").write_text(
+        '<link rel="stylesheet" href="../s.css"><link rel="canonical" href="https://x.org/">'
+        '<script src="https://cdn.example/x.js"></script><img src="../i.svg">'
+        '<img src="//other.example/p.png" alt="p"><a href="../t.json" id="ee-data">t</a>'
+        '<a href="../n.ipynb" download>n</a><a href="https://x.org/">a link</a>'
+        '<script>(function (src) {})("../bundle.js");</script>'
+        '<script id="__config" type="application/json">{"base": "..", "search": "w.js"}</script>'
+    )
+    (tmp_path / "s.css").write_text("@import 'f.css'; b { background: url(data:x) }")
+    (tmp_path / "f.css").write_text("@font-face { src: url(https://fonts.example/f.woff2) }")
+    assert sorted(page_files(tmp_path, "a/")) == [
+        "a/index.html", "bundle.js", "f.css", "i.svg", "s.css", "t.json", "w.js",
+    ]  # fmt: skip
+    with pytest.raises(AssertionError, match="other.example.*cdn.example.*fonts.example"):
+        test_page_loads_nothing_from_other_hosts(tmp_path, "a/")
+    with pytest.raises(AssertionError, match=r"without alt text: \['../i.svg'\]"):
+        test_every_image_has_alt_text(tmp_path, "a/")
+    with pytest.raises(AssertionError, match="files the build did not write"):
+        test_page_stays_within_its_size_budget(tmp_path, "a/")
