@@ -1,8 +1,11 @@
 // Every rendered line of every code block on the page against the block's visible width.
 // A line is cut when any of its text ends right of what its scrolling box shows (the reader
 // reaches it only by scrolling the box sideways). Output lines are a page's `#>` lines and
-// a notebook's outputs; the others are code lines. Returns {output: [n, cut...], code: ...}.
+// a notebook's outputs; the others are code lines. Returns
+// {outputs: n, code: n, cutOutputs: [line, ...], cutCode: [line, ...]}.
 () => {
+  const closed = [...document.querySelectorAll('.md-content details:not([open])')];
+  for (const d of closed) d.open = true;  // a reader opens them: their code counts too
   const blocks = document.querySelectorAll(
     '.md-content pre > code, .md-content .highlight-ipynb > pre, .md-content .jp-OutputArea-output pre');
   const out = {outputs: 0, code: 0, cutOutputs: [], cutCode: []};
@@ -16,7 +19,7 @@
     return right;
   };
   for (const block of blocks) {
-    if (!block.getClientRects().length) continue;  // in a closed <details> or a hidden tab
+    if (!block.getClientRects().length) continue;  // in a content tab not shown
     const isOutput = !!block.closest('.jp-OutputArea-output');
     const right = visibleRight(block) + 0.5;
     const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
@@ -49,5 +52,6 @@
       start += line.length + 1;
     }
   }
+  for (const d of closed) d.open = false;
   return out;
 }
