@@ -1,8 +1,9 @@
 // The explorer page: text -> UTF-8 byte ids -> token rows + position rows -> sums,
 // computed in the browser from the seeded tables that the site build exports from the
 // package. The page links to that JSON (a#ee-data, from showcase.EXPLORER_DATA), and the
-// JSON carries the byte labels and the package's too-long message, so nothing here is a
-// second copy of the package. Plain JavaScript, no framework. Loaded on this page only.
+// JSON carries the byte labels and the package's too-long message. One message is copied:
+// ByteTokenizer.encode's refusal of a lone surrogate (see refusal below); the browser tests
+// compare both with the package. Plain JavaScript, no framework. Loaded on this page only.
 (function () {
   "use strict";
 
@@ -31,7 +32,7 @@
 
   // Characters a reader cannot see, named; the others shown as themselves.
   var NAMES = {
-    " ": "space", "\t": "tab", "\u00a0": "no-break space", "\u200b": "zero-width space",
+    " ": "space", "\t": "tab", "\n": "newline", "\r": "carriage return", "\u00a0": "no-break space", "\u200b": "zero-width space",
     "\u200d": "zero-width joiner", "\ufeff": "byte order mark", "\u0300": "combining grave accent",
     "\u0301": "combining acute accent", "\u0302": "combining circumflex", "\u0303": "combining tilde",
     "\u0308": "combining diaeresis", "\u0327": "combining cedilla"
@@ -46,6 +47,22 @@
     if (/\p{M}/u.test(ch)) return "combining mark (" + codePoint(ch) + ")";
     if (/[\p{White_Space}\p{C}]/u.test(ch)) return "invisible character (" + codePoint(ch) + ")";
     return null;
+  }
+
+  // Text UTF-8 cannot encode: a lone surrogate (half of a UTF-16 pair, as broken text or a
+  // file name can carry). TextEncoder would quietly write U+FFFD's bytes for it; the package's
+  // ByteTokenizer.encode refuses it, and so does the explorer, with the package's message
+  // (its index counts code points, as Python's str does). Null for text it encodes.
+  var LONE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+  function refusal(text) {
+    var m = LONE.exec(text);
+    if (!m) return null;
+    return "ValueError: text has a lone surrogate '\\u" + m[0].charCodeAt(0).toString(16) +
+      "' at index " + Array.from(text.slice(0, m.index)).length + ", which UTF-8 cannot " +
+      "encode (such characters come from os.fsdecode, surrogateescape or broken UTF-16); " +
+      "replace it with U+FFFD first (a surrogate pair becomes its character): tokenizer.encode(" +
+      "text.encode('utf-16', 'surrogatepass').decode('utf-16', 'replace'))";
   }
 
   function el(tag, attrs, text) {
@@ -109,24 +126,31 @@
 
   function render(root, data) {
     var text = root.querySelector("#ee-text").value;
-    var all = Array.from(new TextEncoder().encode(text));
+    var refused = refusal(text);
+    var all = refused ? [] : Array.from(new TextEncoder().encode(text));
     var max = data.block_size;
     var ids = all.slice(0, max);
 
-    root.querySelector("#ee-count").textContent =
+    root.querySelector("#ee-count").textContent = refused ? "not valid Unicode: no bytes" :
       all.length + " of " + max + " bytes" + (all.length > max ? ": too long" : "");
-    showBytes(root.querySelector("#ee-bytes"), text, data);
+    if (refused) root.querySelector("#ee-bytes").replaceChildren();
+    else showBytes(root.querySelector("#ee-bytes"), text, data);
 
-    var tooLong = root.querySelector("#ee-too-long");
-    tooLong.hidden = all.length <= max;
-    if (all.length > max) {
-      root.querySelector("#ee-too-long-why").textContent =
-        "Your text is " + all.length + " bytes, but the model has only " + max +
+    var why = null;
+    if (refused) {
+      why = "Your text has a lone surrogate: half of a UTF-16 pair, which is not a character, " +
+        "so UTF-8 has no bytes for it. The package refuses such text with this message:";
+    } else if (all.length > max) {
+      why = "Your text is " + all.length + " bytes, but the model has only " + max +
         " position rows (block_size = " + max + "): byte " + (max + 1) +
         " would have no position row to look up. The tables below show the first " + max +
         " bytes. Given the whole text, the package does not guess; it stops with this message:";
-      root.querySelector("#ee-error").textContent =
-        "ValueError: " + data.too_long_message.replace("{T}", String(all.length));
+      refused = "ValueError: " + data.too_long_message.replace("{T}", String(all.length));
+    }
+    root.querySelector("#ee-refused").hidden = why === null;
+    if (why !== null) {
+      root.querySelector("#ee-refused-why").textContent = why;
+      root.querySelector("#ee-error").textContent = refused;
     }
 
     var out = root.querySelector("#ee-tables");
@@ -157,7 +181,7 @@
       input.addEventListener("input", function () { render(root, data); });
       root.dataset.loaded = "1";
     }).catch(function (e) {
-      var box = root.querySelector("#ee-too-long");
+      var box = root.querySelector("#ee-refused");
       root.querySelector("#ee-error").textContent = String(e);
       box.hidden = false;
     });

@@ -1,0 +1,57 @@
+// Every rendered line of every code block on the page against the block's visible width.
+// A line is cut when any of its text ends right of what its scrolling box shows (the reader
+// reaches it only by scrolling the box sideways). Output lines are a page's `#>` lines and
+// a notebook's outputs; the others are code lines. Returns
+// {outputs: n, code: n, cutOutputs: [line, ...], cutCode: [line, ...]}.
+() => {
+  const closed = [...document.querySelectorAll('.md-content details:not([open])')];
+  for (const d of closed) d.open = true;  // a reader opens them: their code counts too
+  const blocks = document.querySelectorAll(
+    '.md-content pre > code, .md-content .highlight-ipynb > pre, .md-content .jp-OutputArea-output pre');
+  const out = {outputs: 0, code: 0, cutOutputs: [], cutCode: []};
+  const visibleRight = el => {
+    let right = document.documentElement.clientWidth;
+    for (let box = el; box && box !== document.body; box = box.parentElement) {
+      if (getComputedStyle(box).overflowX !== 'visible') {
+        right = Math.min(right, box.getBoundingClientRect().left + box.clientLeft + box.clientWidth);
+      }
+    }
+    return right;
+  };
+  for (const block of blocks) {
+    if (!block.getClientRects().length) continue;  // in a content tab not shown
+    const isOutput = !!block.closest('.jp-OutputArea-output');
+    const right = visibleRight(block) + 0.5;
+    const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+    const nodes = [];
+    let text = '';
+    while (walker.nextNode()) {
+      nodes.push([walker.currentNode, text.length]);
+      text += walker.currentNode.data;
+    }
+    const at = offset => {  // the text node and offset in it of a character of `text`
+      let i = nodes.length - 1;
+      while (i > 0 && nodes[i][1] > offset) i--;
+      return [nodes[i][0], offset - nodes[i][1]];
+    };
+    let start = 0;
+    for (const line of text.replace(/\n$/, '').split('\n')) {
+      const shown = line.trimEnd();
+      const output = isOutput || shown.trimStart().startsWith('#>');
+      if (shown.trim()) {
+        // each run of visible characters: the spaces at a wrap may hang past the edge, unseen
+        const cut = [...line.matchAll(/\S+/g)].some(word => {
+          const range = document.createRange();
+          range.setStart(...at(start + word.index));
+          range.setEnd(...at(start + word.index + word[0].length));
+          return [...range.getClientRects()].some(r => r.right > right);
+        });
+        if (output) out.outputs++; else out.code++;
+        if (cut) (output ? out.cutOutputs : out.cutCode).push(shown);
+      }
+      start += line.length + 1;
+    }
+  }
+  for (const d of closed) d.open = false;
+  return out;
+}

@@ -1,0 +1,30 @@
+// Figures as displayed. The inline diagram's text (styled by extra.css, so only a browser
+// knows its size): at least minPx and never overlapping. The generated figures are drawn with
+// text of at least 11 pt for a width of minWidth pt (tests/test_figures.py): shown at least
+// minWidth CSS px wide, their text is at least 11 px. Returns {small, overlaps, narrow}.
+({minPx, minWidth}) => {
+  const small = [], overlaps = [], narrow = [];
+  for (const svg of document.querySelectorAll('.md-content svg')) {
+    const texts = [...svg.querySelectorAll('text')]
+      .filter(t => t.textContent.trim() && t.getClientRects().length);
+    for (const t of texts) {
+      const m = t.getScreenCTM();
+      const px = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+      if (px < minPx - 0.01) small.push(`"${t.textContent}" is ${px.toFixed(1)} px`);
+    }
+    const boxes = texts.map(t => t.getBoundingClientRect());
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i], b = boxes[j];
+      const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+      const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+      if (w > 1 && h > 1) overlaps.push(`"${texts[i].textContent}" and "${texts[j].textContent}"`);
+    }
+  }
+  for (const img of document.querySelectorAll('.md-content img[src*="assets/generated/"]')) {
+    if (!img.getClientRects().length) continue;
+    const s = getComputedStyle(img);
+    const width = img.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+    if (width < minWidth - 0.01) narrow.push(`${img.src.split('/').pop()}: ${width} px`);
+  }
+  return {small, overlaps, narrow};
+}
