@@ -52,17 +52,15 @@
   // Text UTF-8 cannot encode: a lone surrogate (half of a UTF-16 pair, as broken text or a
   // file name can carry). TextEncoder would quietly write U+FFFD's bytes for it; the package's
   // ByteTokenizer.encode refuses it, and so does the explorer, with the package's message
-  // (its index counts code points, as Python's str does). Null for text it encodes.
+  // (its position counts code points, as Python's str does). Null for text it encodes.
   var LONE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
   function refusal(text) {
     var m = LONE.exec(text);
     if (!m) return null;
-    return "ValueError: text has a lone surrogate '\\u" + m[0].charCodeAt(0).toString(16) +
-      "' at index " + Array.from(text.slice(0, m.index)).length + ", which UTF-8 cannot " +
-      "encode (such characters come from os.fsdecode, surrogateescape or broken UTF-16); " +
-      "replace it with U+FFFD first (a surrogate pair becomes its character): tokenizer.encode(" +
-      "text.encode('utf-16', 'surrogatepass').decode('utf-16', 'replace'))";
+    return "UnicodeEncodeError: 'utf-8' codec can't encode character '\\u" +
+      m[0].charCodeAt(0).toString(16) + "' in position " +
+      Array.from(text.slice(0, m.index)).length + ": surrogates not allowed";
   }
 
   function el(tag, attrs, text) {
