@@ -62,8 +62,8 @@ lighthouse: $(STAMP) $(LIGHTHOUSE)
 	$(BIN)/python benchmarks/lighthouse.py $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks conftest.py overrides
-	$(BIN)/ruff format --check src tests benchmarks conftest.py overrides
+	$(BIN)/ruff check src tests benchmarks conftest.py overrides tools
+	$(BIN)/ruff format --check src tests benchmarks conftest.py overrides tools
 	$(BIN)/mypy
 
 clean:

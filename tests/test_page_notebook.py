@@ -1,4 +1,4 @@
-"""Each page's downloadable notebook (overrides/hooks/page_notebook.py): made from the
+"""Each page's downloadable notebook (tools/page_notebook.py): made from the
 page, it runs from top to bottom in one namespace and prints what the page shows."""
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from page_notebook import notebook_cells, notebook_json, notebook_uri
 
 from tests.docs_harness import DOCS, ROOT, mkdocs_config
+from tools.page_notebook import notebook_cells, notebook_json, notebook_uri
 
 SITE = "https://example.org/ee/"
-INSTALL = "embeddings-explained @ git+https://example.org/repo"
+WHEEL = "https://example.org/ee/downloads/embeddings_explained-0.1.0-py3-none-any.whl"
 
 
 def _nav_pages() -> list[str]:
@@ -35,7 +35,7 @@ def _nav_pages() -> list[str]:
     return found
 
 
-PAGES = [p for p in _nav_pages() if notebook_json((DOCS / p).read_text(), ROOT, SITE, INSTALL)]
+PAGES = [p for p in _nav_pages() if notebook_json((DOCS / p).read_text(), ROOT, SITE, WHEEL)]
 
 
 SAMPLE = """# Title
@@ -83,13 +83,13 @@ def test_cells_keep_prose_and_code_in_page_order() -> None:
 
 
 def test_a_page_without_code_gets_no_notebook_and_uris_are_flat() -> None:
-    assert notebook_json("# Only prose\n", ROOT, SITE, INSTALL) is None
+    assert notebook_json("# Only prose\n", ROOT, SITE, WHEEL) is None
     assert notebook_uri("initialization.md") == "notebooks/initialization.ipynb"
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_page_notebook_runs_and_prints_what_the_page_shows(page: str) -> None:
-    text = notebook_json((DOCS / page).read_text(), ROOT, SITE, INSTALL) or "{}"
+    text = notebook_json((DOCS / page).read_text(), ROOT, SITE, WHEEL) or "{}"
     notebook = nbformat.reads(text, as_version=4)  # type: ignore[no-untyped-call]
     nbformat.validate(notebook)  # opens in Jupyter as it is
     nb = json.loads(text)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.docs_harness import DOCS, ROOT, fences, is_python, mkdocs_config
+from tests.docs_harness import DOCS, fences, is_python, mkdocs_config
+from tools.prebuild import wheel
 
 PAGE = DOCS / "run-it-yourself.md"
 
@@ -29,33 +29,14 @@ def test_the_commands_install_and_clone_this_repository() -> None:
 
 
 def test_the_built_wheel_alone_runs_the_pages_example(tmp_path: Path) -> None:
-    # Build from a copy of what the wheel is made of, so no build/ lands in the checkout.
-    source = tmp_path / "source"
-    shutil.copytree(
-        ROOT / "src",
-        source / "src",
-        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
-    )
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, source / name)
-    # The build backend pip would call (PEP 517), called directly: pip's own start-up
-    # and its build subprocess would triple the time of this test.
-    subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from setuptools import build_meta; build_meta.build_wheel(sys.argv[1])",
-            tmp_path / "dist",
-        ],
-        check=True,
-        cwd=source,
-        capture_output=True,
-    )
-    (wheel,) = (tmp_path / "dist").glob("embeddings_explained-*.whl")
+    name, data = wheel()  # as the site build makes it (tools/prebuild.py)
+    (tmp_path / name).write_bytes(data)
     target = tmp_path / "target"
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input", "-q"]
     env = {**os.environ, "PIP_NO_INDEX": "1"}  # offline: torch comes from this environment
-    subprocess.run([*pip, "install", "--no-deps", "--target", target, wheel], check=True, env=env)
+    subprocess.run(
+        [*pip, "install", "--no-deps", "--target", target, tmp_path / name], check=True, env=env
+    )
 
     (code,) = [body for _, _, info, body in fences(PAGE.read_text()) if is_python(info)]
     expected = [line.lstrip()[3:] for line in code if line.lstrip().startswith("#>")]
