@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -117,3 +118,35 @@ def test_built_pages_link_their_notebook(built_site: Path) -> None:
     assert 'href="../notebooks/initialization.ipynb" download' in html
     notebook = json.loads((built_site / "notebooks" / "initialization.ipynb").read_text())
     assert any("Embeddings(vocab_size=256" in "".join(c["source"]) for c in notebook["cells"])
+
+
+MD_LINK = re.compile(r"\]\((?P<target>[^)\s]+)\)")
+
+
+def test_the_notebooks_links_are_absolute_and_resolve_on_the_built_site(built_site: Path) -> None:
+    """Downloaded, a notebook has no site around it: its links name the site in full, and
+    each one leads to a file (and anchor) of the site as built."""
+    site_url = mkdocs_config()["site_url"]
+    notebooks = sorted((built_site / "notebooks").glob("*.ipynb"))
+    assert len(notebooks) > 5
+    dead, checked = [], 0
+    for path in notebooks:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        text = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        for target in (m["target"] for m in MD_LINK.finditer(text)):
+            if target.startswith(("#", "mailto:")) or (
+                target.startswith(("http://", "https://")) and not target.startswith(site_url)
+            ):
+                continue  # within the notebook, or another site
+            inside, _, anchor = target.removeprefix(site_url).partition("#")
+            file = (
+                built_site / inside / "index.html" if inside.endswith("/") or not inside else None
+            )
+            file = file or built_site / inside
+            checked += 1
+            if not target.startswith(site_url) or not file.is_file():
+                dead.append(f"{path.name}: {target}")
+            elif anchor and f'id="{anchor}"' not in file.read_text(encoding="utf-8"):
+                dead.append(f"{path.name}: {target} (no such anchor)")
+    assert checked > 20
+    assert not dead, f"links of the notebooks that lead nowhere on the site: {dead}"
