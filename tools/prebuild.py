@@ -221,10 +221,11 @@ def load_mkdocs_yml(path: Path) -> dict[str, typing.Any]:
     return config
 
 
-def zensical_config(config: dict[str, typing.Any]) -> dict[str, typing.Any]:
-    """``mkdocs.yml``'s settings for Zensical: the staged docs and overrides, Material's
-    classic look, the notebook pages as the Markdown pages they are rendered to, and no
-    hooks or mkdocs-jupyter (Zensical runs neither)."""
+def zensical_config(config: dict[str, typing.Any], stage: str, site: str) -> dict[str, typing.Any]:
+    """``mkdocs.yml``'s settings for Zensical: the docs and overrides staged in ``stage``,
+    the site in ``site`` (both relative to the config file), Material's classic look, the
+    notebook pages as the Markdown pages they are rendered to, and no hooks or
+    mkdocs-jupyter (Zensical runs neither)."""
 
     def md(item: typing.Any) -> typing.Any:
         if isinstance(item, list):
@@ -235,9 +236,9 @@ def zensical_config(config: dict[str, typing.Any]) -> dict[str, typing.Any]:
 
     out = {k: v for k, v in config.items() if k != "hooks"}
     out["site_url"] = check_site_url(config.get("site_url"))
-    out["docs_dir"] = f"{STAGE}/docs"
-    out["site_dir"] = ZENSICAL_SITE
-    out["theme"] = {**config["theme"], "custom_dir": f"{STAGE}/overrides", "variant": "classic"}
+    out["docs_dir"] = f"{stage}/docs"
+    out["site_dir"] = site
+    out["theme"] = {**config["theme"], "custom_dir": f"{stage}/overrides", "variant": "classic"}
     out["nav"] = md(config["nav"])
     out["plugins"] = [p for p in config.get("plugins", []) if p == "search"]
     return out
@@ -269,13 +270,39 @@ def with_front_matter(markdown: str, meta: dict[str, str]) -> str:
     return f"---\n{yaml.safe_dump({**old, **meta}, sort_keys=False)}---\n{markdown}"
 
 
-def stage_zensical(root: Path = ROOT) -> Path:
-    """Stage the site for Zensical and write its config; return the config's path."""
+_MD_LINK = re.compile(r"(\]\()(?P<target>[^)\s#]+\.ipynb)(?=[#)\s])")
+
+
+def _links_to_notebook_pages_as_md(markdown: str, page: Path, docs: Path) -> str:
+    """``[the notebook](complete-flow.ipynb)`` -> ``(complete-flow.md)``: the page it names is
+    rendered to Markdown for Zensical."""
+
+    def md(m: re.Match[str]) -> str:
+        target = m["target"]
+        if urlsplit(target).scheme or not (page.parent / target).resolve().is_relative_to(docs):
+            return m.group()
+        is_page = (page.parent / target).resolve().is_file()
+        return m.group(1) + (target.removesuffix(".ipynb") + ".md" if is_page else target)
+
+    return _MD_LINK.sub(md, markdown)
+
+
+def stage_zensical(
+    config_path: Path = ROOT / ZENSICAL_CONFIG,
+    stage: Path = ROOT / STAGE,
+    site: Path = ROOT / ZENSICAL_SITE,
+    root: Path = ROOT,
+) -> None:
+    """Stage the site in ``stage`` for Zensical and write its config to ``config_path``, for
+    a site in ``site``. Zensical wants ``stage`` and ``site`` inside the config's folder;
+    it is run from ``root`` (the includes' paths start there)."""
     config = load_mkdocs_yml(root / "mkdocs.yml")
-    zconfig = zensical_config(config)
+    home = config_path.parent
+    zconfig = zensical_config(
+        config, stage.relative_to(home).as_posix(), site.relative_to(home).as_posix()
+    )
     docs = root / config.get("docs_dir", "docs")
     files = generated_files(docs, zconfig["site_url"])
-    stage = root / STAGE
     stage.parent.mkdir(parents=True, exist_ok=True)
     new = Path(tempfile.mkdtemp(prefix="zensical-", dir=stage.parent))  # becomes stage at the end
     shutil.copytree(docs, new / "docs", ignore=shutil.ignore_patterns("*.ipynb"))
@@ -287,11 +314,14 @@ def stage_zensical(root: Path = ROOT) -> Path:
     for uri, content in files.items():
         write_atomic(new / "docs" / uri, content)
     for page in sorted(docs.rglob("*.md")):
+        staged = new / "docs" / page.relative_to(docs)
+        text = _links_to_notebook_pages_as_md(page.read_text(encoding="utf-8"), page, docs)
         uri = notebook_uri(page.relative_to(docs).as_posix())
         if uri in files:
-            staged = new / "docs" / page.relative_to(docs)
-            meta = {"notebook": uri, "colab": colab_url(config["repo_url"], uri)}
-            staged.write_text(with_front_matter(staged.read_text(encoding="utf-8"), meta))
+            text = with_front_matter(
+                text, {"notebook": uri, "colab": colab_url(config["repo_url"], uri)}
+            )
+        staged.write_text(text, encoding="utf-8")
     for page in sorted(docs.rglob("*.ipynb")):
         rel = page.relative_to(docs)
         # where mkdocs-jupyter publishes the notebook: beside its page
@@ -308,19 +338,17 @@ def stage_zensical(root: Path = ROOT) -> Path:
     if stage.exists():
         shutil.rmtree(stage)
     new.rename(stage)
-    config_path = root / ZENSICAL_CONFIG
     header = "# Made from mkdocs.yml by `python -m tools.prebuild` (make build-zensical)\n"
     write_atomic(config_path, header + yaml.safe_dump(zconfig, sort_keys=False, allow_unicode=True))
-    return config_path
 
 
 def main() -> int:
     try:
-        path = stage_zensical()
+        stage_zensical()
     except ValueError as e:
         print(f"tools.prebuild: {e}", file=sys.stderr)
         return 1
-    print(f"tools.prebuild: staged {STAGE}/ and wrote {path.name}")
+    print(f"tools.prebuild: staged {STAGE}/ and wrote {ZENSICAL_CONFIG}")
     return 0
 
 
