@@ -6,14 +6,21 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
+import subprocess
+import sys
+import typing
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import nbformat
 import pytest
 
 from tests.docs_harness import DOCS, ROOT, mkdocs_config
-from tools.page_notebook import notebook_cells, notebook_json, notebook_uri
+from tests.test_run_it_yourself import _run_with_package_from
+from tools.page_notebook import install_cell, notebook_cells, notebook_json, notebook_uri
+from tools.prebuild import COLAB_BRANCH
 
 SITE = "https://example.org/ee/"
 WHEEL = "https://example.org/ee/downloads/embeddings_explained-0.1.0-py3-none-any.whl"
@@ -150,3 +157,65 @@ def test_the_notebooks_links_are_absolute_and_resolve_on_the_built_site(built_si
                 dead.append(f"{path.name}: {target} (no such anchor)")
     assert checked > 20
     assert not dead, f"links of the notebooks that lead nowhere on the site: {dead}"
+
+
+COLAB = re.compile(
+    r'href="https://colab\.research\.google\.com/github/(?P<repo>[\w.-]+/[\w.-]+)/blob/'
+    r'(?P<branch>[\w.-]+)/(?P<path>notebooks/[\w-]+\.ipynb)"'
+)
+
+
+def test_every_page_with_a_notebook_opens_it_in_colab(built_site: Path) -> None:
+    """The link names the repository, the branch the Pages workflow publishes the built
+    notebooks/ to (tests/test_repository.py), and a notebook the build made."""
+    repo = urlsplit(mkdocs_config()["repo_url"]).path.strip("/")
+    with_notebook = 0
+    for page in sorted(built_site.rglob("index.html")):
+        text = page.read_text(encoding="utf-8")
+        links = list(COLAB.finditer(text))
+        if 'download class="md-content__button' not in text:
+            assert not links, f"{page}: a Colab link without a notebook to download"
+            continue
+        with_notebook += 1
+        assert len(links) == 1, f"{page}: {len(links)} Colab links, one expected"
+        link = links[0]
+        assert link["repo"] == repo and link["branch"] == COLAB_BRANCH
+        assert (built_site / link["path"]).is_file(), f"{page}: {link['path']} was not built"
+    assert with_notebook == len(PAGES) + 1  # every page with code, and the notebook page
+
+
+def _code_and_shown(cells: list[dict[str, object]]) -> tuple[str, list[str]]:
+    code = ["".join(typing.cast(list[str], c["source"])) for c in cells if c["cell_type"] == "code"]
+    shown = [
+        ln.strip()[2:].removeprefix(" ")
+        for source in code
+        for ln in source.split("\n")
+        if ln.strip().startswith("#>")
+    ]
+    return "\n\n".join(code), shown
+
+
+@pytest.mark.parametrize("notebook", ["initialization.ipynb", "complete-flow.ipynb"])
+def test_the_install_cell_installs_the_sites_wheel_and_the_notebook_then_matches(
+    notebook: str, built_site: Path, tmp_path: Path
+) -> None:
+    """As in Colab: the package missing, the first cell installs the wheel built with the
+    site (here from the built site's folder, not its address), and the rest prints what
+    the #> lines show, with the package imported from there."""
+    site_url = mkdocs_config()["site_url"]
+    cells = json.loads((built_site / "notebooks" / notebook).read_text(encoding="utf-8"))["cells"]
+    first = "".join(cells[0]["source"])
+    wheel = re.search(r'wheel = "([^"]+)"', first)
+    assert wheel and first == install_cell(wheel[1])
+    assert wheel[1].startswith(f"{site_url}downloads/embeddings_explained-")
+    local = first.replace(site_url, built_site.as_uri() + "/")
+    target = tmp_path / "target"
+    pip_env = {"PIP_TARGET": str(target), "PIP_NO_INDEX": "1", "PIP_NO_DEPS": "1"}
+    # -S: no site-packages, so the package is missing (torch comes from this environment)
+    subprocess.run([sys.executable, "-S", "-c", local], check=True, env={**os.environ, **pip_env})
+    assert (target / "embeddings_explained" / "model.py").is_file()
+
+    code, shown = _code_and_shown(cells[1:])
+    printed, module_file = _run_with_package_from(target, code)
+    assert module_file.startswith(str(target)), f"imported {module_file}, not the wheel's copy"
+    assert [ln.rstrip() for ln in printed] == [ln.rstrip() for ln in shown]

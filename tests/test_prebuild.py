@@ -71,10 +71,14 @@ def test_mkdocs_build_with_a_snippet_typo_fails_naming_page_and_line(
 def test_a_failing_figure_names_the_pages_that_show_it(monkeypatch: pytest.MonkeyPatch) -> None:
     from embeddings_explained import figures
 
-    def broken() -> object:
-        raise RuntimeError("no data")
+    drawn = figures.picture
 
-    monkeypatch.setitem(figures.FIGURES, "token-table", broken)
+    def picture(name: str) -> figures.Picture:
+        if name == "token-table":
+            raise RuntimeError("no data")
+        return drawn(name)
+
+    monkeypatch.setattr(figures, "picture", picture)
     with pytest.raises(ValueError) as e:
         prebuild.figures(DOCS)
     line = next(

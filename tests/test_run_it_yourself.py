@@ -1,5 +1,6 @@
-"""The "Run it yourself" page: its commands name this repository, and the package as a
-reader installs it (the built wheel, nothing else of the repository) runs its example."""
+"""The "Run it yourself" page: it says how to run each page (Colab, or locally), its
+commands name this repository, and the package as a reader installs it (the built wheel,
+nothing else of the repository) runs its example."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.docs_harness import DOCS, fences, is_python, mkdocs_config
+from tests.docs_harness import DOCS, ROOT, fences, is_python, mkdocs_config
 from tools.prebuild import wheel
 
 PAGE = DOCS / "run-it-yourself.md"
@@ -25,7 +26,17 @@ def test_the_commands_install_and_clone_this_repository() -> None:
     repo = mkdocs_config()["repo_url"]
     install, clone = (" ".join(body) for body in _blocks("sh"))
     assert f'pip install "embeddings-explained @ git+{repo}"' in install
-    assert f"git clone {repo}" in clone and "make test" in clone
+    assert f"git clone {repo}" in clone and "make test" in clone and "make serve" in clone
+
+
+def test_the_page_says_how_to_run_each_page_in_colab_or_locally() -> None:
+    text = PAGE.read_text(encoding="utf-8")
+    assert '=== "In Google Colab"' in text and '=== "On your computer"' in text
+    # the two buttons it describes, on every page with a notebook (tests/test_page_notebook.py)
+    assert "Colab logo" in text and "download arrow" in text
+    main = (ROOT / "overrides" / "main.html").read_text(encoding="utf-8")
+    assert '{% include ".icons/simple/googlecolab.svg" %}' in main
+    assert '{% include ".icons/material/download.svg" %}' in main
 
 
 def test_the_built_wheel_alone_runs_the_pages_example(tmp_path: Path) -> None:

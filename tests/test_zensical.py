@@ -234,8 +234,10 @@ def test_each_page_has_content_to_compare(built_site: Path) -> None:
 
 
 @pytest.mark.parametrize("builder", ["mkdocs", "zensical"])
-def test_every_file_a_page_references_exists(builder: str, request: pytest.FixtureRequest) -> None:
-    site: Path = request.getfixturevalue("built_site" if builder == "mkdocs" else "zensical_site")
+def test_every_file_a_page_references_exists(
+    builder: str, built_site: Path, zensical_site: Path
+) -> None:
+    site = built_site if builder == "mkdocs" else zensical_site
     missing, anchors, checked = [], [], 0
     ids: dict[str, set[str]] = {}
     for page in _pages(site):
