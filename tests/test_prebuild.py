@@ -5,8 +5,10 @@ and `mkdocs serve` keeps answering through a failed rebuild."""
 from __future__ import annotations
 
 import importlib.util
+import io
 import logging
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -184,3 +186,14 @@ def test_the_serve_hook_guards_the_servers_builder(tmp_path: Path) -> None:
     finally:
         server.server_close()
     assert (tmp_path / "index.html").read_text() == "good"
+
+
+def test_the_wheel_is_the_same_bytes_from_the_same_source() -> None:
+    """Its bytes are part of the site's, under which the browser tests keep what they
+    measured: a wheel stamped with the time of each build made every run measure again.
+    Its files carry one fixed time instead (so two builds a second apart agree too)."""
+    name, data = prebuild.wheel()
+    assert name.startswith("embeddings_explained-") and name.endswith("-py3-none-any.whl")
+    with zipfile.ZipFile(io.BytesIO(data)) as wheel:
+        times = {info.date_time for info in wheel.infolist()}
+    assert times == {(1980, 1, 1, 0, 0, 0)}

@@ -142,8 +142,15 @@ def wheel(root: Path = ROOT) -> tuple[str, bytes]:
             shutil.copy(root / name, source / name)
         # The PEP 517 backend pip would call, called directly: pip's start-up costs more.
         build = "import sys; from setuptools import build_meta; build_meta.build_wheel(sys.argv[1])"
+        # the same bytes from the same source (fixed file times), so that what is kept under
+        # a key of the site's bytes (.cache/browser) stays valid from one build to the next
+        env = {**os.environ, "SOURCE_DATE_EPOCH": "315532800"}
         proc = subprocess.run(
-            [sys.executable, "-c", build, str(dist)], cwd=source, capture_output=True, text=True
+            [sys.executable, "-c", build, str(dist)],
+            cwd=source,
+            env=env,
+            capture_output=True,
+            text=True,
         )
         if proc.returncode != 0:
             raise ValueError(f"pyproject.toml: the package's wheel did not build:\n{proc.stderr}")
