@@ -271,3 +271,21 @@ def test_a_missing_image_is_found(tmp_path: Path, built_site: Path) -> None:
     assert _in_site(page, "#x", SITE_URL) == page
     assert _in_site(page, SITE_URL + "training/", SITE_URL) == "training/index.html"
     assert _in_site(page, "https://pytorch.org/docs/", SITE_URL) is None
+
+
+@pytest.mark.parametrize("builder", ["mkdocs", "zensical"])
+def test_every_page_of_both_builds_has_the_html_fixes(
+    builder: str, built_site: Path, zensical_site: Path
+) -> None:
+    """tools.postbuild ran on every page (MkDocs: its hook; Zensical: make build-zensical):
+    applied again, the fixes change nothing, and the bundle's tag is the loader's."""
+    site = built_site if builder == "mkdocs" else zensical_site
+    unfixed = []
+    for page in _pages(site):
+        text = (site / page).read_text(encoding="utf-8")
+        notebook = 'class="highlight-ipynb' in text or 'tabindex="0" class="highlight-ipynb' in text
+        if postbuild.fix_page(text, notebook) != text:
+            unfixed.append(page)
+    assert not unfixed, f"{builder}: pages without the HTML fixes of tools/postbuild.py: {unfixed}"
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "first-contentful-paint" in index and '<span class="n">' not in index
