@@ -17,7 +17,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 from mkdocs.livereload import LiveReloadServer
 
-from tests.docs_harness import DOCS, ROOT
+from tests.docs_harness import DOCS, ROOT, mkdocs_config
 from tools import prebuild
 from tools.page_notebook import notebook_cells
 from tools.serve import keep_last_good
@@ -197,3 +197,34 @@ def test_the_wheel_is_the_same_bytes_from_the_same_source() -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as wheel:
         times = {info.date_time for info in wheel.infolist()}
     assert times == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_mkdocs_yml_is_read_with_site_url_as_mkdocs_reads_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("SITE_URL", raising=False)
+    default = prebuild.load_mkdocs_yml(ROOT / "mkdocs.yml")["site_url"]
+    assert default == mkdocs_config()["site_url"]
+    monkeypatch.setenv("SITE_URL", "http://127.0.0.1:8000/")
+    assert prebuild.load_mkdocs_yml(ROOT / "mkdocs.yml")["site_url"] == "http://127.0.0.1:8000/"
+    monkeypatch.setenv("SITE_URL", "")  # set, though empty: refused, never the default
+    config = prebuild.load_mkdocs_yml(ROOT / "mkdocs.yml")
+    with pytest.raises(ValueError, match="SITE_URL is empty"):
+        prebuild.zensical_config(config, ".cache/zensical", "site-zensical")
+
+
+def test_the_zensical_config_is_mkdocs_yml_without_hooks_or_notebook_plugin() -> None:
+    config = prebuild.load_mkdocs_yml(ROOT / "mkdocs.yml")
+    z = prebuild.zensical_config(config, "stage", "out")
+    assert (z["docs_dir"], z["site_dir"]) == ("stage/docs", "out")
+    assert z["theme"]["variant"] == "classic" and z["theme"]["custom_dir"] == "stage/overrides"
+    assert z["theme"]["font"] is False  # no request to Google Fonts
+    assert "hooks" not in z and z["plugins"] == ["search"]
+    assert "complete-flow.md" in str(z["nav"]) and ".ipynb" not in str(z["nav"])
+    assert z["markdown_extensions"] == config["markdown_extensions"]
+
+
+def test_front_matter_is_added_or_merged() -> None:
+    assert prebuild.with_front_matter("# T\n", {"a": "b"}) == "---\na: b\n---\n# T\n"
+    merged = prebuild.with_front_matter("---\nscripts:\n- x.js\n---\n# T\n", {"a": "b"})
+    assert merged == "---\nscripts:\n- x.js\na: b\n---\n# T\n"

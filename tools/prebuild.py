@@ -286,10 +286,10 @@ def _links_to_notebook_pages_as_md(markdown: str, page: Path, docs: Path) -> str
 
     def md(m: re.Match[str]) -> str:
         target = m["target"]
-        if urlsplit(target).scheme or not (page.parent / target).resolve().is_relative_to(docs):
+        file = (page.parent / target).resolve()
+        if urlsplit(target).scheme or not file.is_relative_to(docs.resolve()) or not file.is_file():
             return m.group()
-        is_page = (page.parent / target).resolve().is_file()
-        return m.group(1) + (target.removesuffix(".ipynb") + ".md" if is_page else target)
+        return m.group(1) + target.removesuffix(".ipynb") + ".md"
 
     return _MD_LINK.sub(md, markdown)
 
@@ -312,6 +312,23 @@ def stage_zensical(
     files = generated_files(docs, zconfig["site_url"])
     stage.parent.mkdir(parents=True, exist_ok=True)
     new = Path(tempfile.mkdtemp(prefix="zensical-", dir=stage.parent))  # becomes stage at the end
+    try:
+        _stage(config, docs, files, new, root)
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)  # the last staged site stays as it was
+        raise
+    if stage.exists():
+        shutil.rmtree(stage)
+    new.rename(stage)
+    header = "# Made from mkdocs.yml by `python -m tools.prebuild` (make build-zensical)\n"
+    write_atomic(config_path, header + yaml.safe_dump(zconfig, sort_keys=False, allow_unicode=True))
+
+
+def _stage(
+    config: dict[str, typing.Any], docs: Path, files: dict[str, str | bytes], new: Path, root: Path
+) -> None:
+    """docs/, overrides/ (without the hooks) and the generated files, copied into ``new``;
+    the pages with a notebook told so in their front matter, the notebook pages rendered."""
     shutil.copytree(docs, new / "docs", ignore=shutil.ignore_patterns("*.ipynb"))
     shutil.copytree(
         root / config["theme"]["custom_dir"],
@@ -342,11 +359,6 @@ def stage_zensical(
             new / "docs" / rel.with_suffix(".md"),
             with_front_matter(notebook_markdown(page), meta),
         )
-    if stage.exists():
-        shutil.rmtree(stage)
-    new.rename(stage)
-    header = "# Made from mkdocs.yml by `python -m tools.prebuild` (make build-zensical)\n"
-    write_atomic(config_path, header + yaml.safe_dump(zconfig, sort_keys=False, allow_unicode=True))
 
 
 def main() -> int:
