@@ -195,16 +195,21 @@ def _code_and_shown(cells: list[dict[str, object]]) -> tuple[str, list[str]]:
     return "\n\n".join(code), shown
 
 
-@pytest.mark.parametrize("notebook", ["initialization.ipynb", "complete-flow.ipynb"])
-def test_the_install_cell_installs_the_sites_wheel_and_the_notebook_then_matches(
-    notebook: str, built_site: Path, tmp_path: Path
+def test_the_install_cell_installs_the_sites_wheel_and_the_notebooks_then_match(
+    built_site: Path, tmp_path: Path
 ) -> None:
     """As in Colab: the package missing, the first cell installs the wheel built with the
     site (here from the built site's folder, not its address), and the rest prints what
-    the #> lines show, with the package imported from there."""
+    the #> lines show, with the package imported from there; for a page's notebook and
+    the complete flow."""
     site_url = mkdocs_config()["site_url"]
-    cells = json.loads((built_site / "notebooks" / notebook).read_text(encoding="utf-8"))["cells"]
-    first = "".join(cells[0]["source"])
+    notebooks = {
+        name: json.loads((built_site / "notebooks" / name).read_text(encoding="utf-8"))["cells"]
+        for name in ("initialization.ipynb", "complete-flow.ipynb")
+    }
+    firsts = {"".join(cells[0]["source"]) for cells in notebooks.values()}
+    assert len(firsts) == 1, "the notebooks install the package in different ways"
+    (first,) = firsts
     wheel = re.search(r'wheel = "([^"]+)"', first)
     assert wheel and first == install_cell(wheel[1])
     assert wheel[1].startswith(f"{site_url}downloads/embeddings_explained-")
@@ -215,7 +220,8 @@ def test_the_install_cell_installs_the_sites_wheel_and_the_notebook_then_matches
     subprocess.run([sys.executable, "-S", "-c", local], check=True, env={**os.environ, **pip_env})
     assert (target / "embeddings_explained" / "model.py").is_file()
 
-    code, shown = _code_and_shown(cells[1:])
-    printed, module_file = _run_with_package_from(target, code)
-    assert module_file.startswith(str(target)), f"imported {module_file}, not the wheel's copy"
-    assert [ln.rstrip() for ln in printed] == [ln.rstrip() for ln in shown]
+    for name, cells in notebooks.items():
+        code, shown = _code_and_shown(cells[1:])
+        printed, module_file = _run_with_package_from(target, code)
+        assert module_file.startswith(str(target)), f"{name} imported {module_file}"
+        assert [ln.rstrip() for ln in printed] == [ln.rstrip() for ln in shown], name

@@ -11,6 +11,7 @@ repository's files it reads, the versions of what builds it, ``SITE_URL``), as
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import os
@@ -154,6 +155,7 @@ class _Page(HTMLParser):
             self._pre.append(data)
 
 
+@functools.cache  # each page is read once per run, by every test that looks at it
 def _read(page: Path) -> _Page:
     parser = _Page()
     parser.feed(page.read_text(encoding="utf-8"))
