@@ -167,7 +167,8 @@ COLAB = re.compile(
 
 def test_every_page_with_a_notebook_opens_it_in_colab(built_site: Path) -> None:
     """The link names the repository, the branch the Pages workflow publishes the built
-    notebooks/ to (tests/test_repository.py), and a notebook the build made."""
+    notebooks/ to (tests/test_repository.py), and the notebook the build made, which the
+    page's download button gives too."""
     repo = urlsplit(mkdocs_config()["repo_url"]).path.strip("/")
     with_notebook = 0
     for page in sorted(built_site.rglob("index.html")):
@@ -181,6 +182,9 @@ def test_every_page_with_a_notebook_opens_it_in_colab(built_site: Path) -> None:
         link = links[0]
         assert link["repo"] == repo and link["branch"] == COLAB_BRANCH
         assert (built_site / link["path"]).is_file(), f"{page}: {link['path']} was not built"
+        (download,) = re.findall(r'href="([^"]+)" download class="md-content__button', text)
+        downloaded = (page.parent / download).resolve().relative_to(built_site.resolve())
+        assert downloaded.as_posix() == link["path"], f"{page}: downloads another notebook"
     assert with_notebook == len(PAGES) + 1  # every page with code, and the notebook page
 
 

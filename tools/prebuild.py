@@ -348,13 +348,8 @@ def _stage(
         staged.write_text(text, encoding="utf-8")
     for page in sorted(docs.rglob("*.ipynb")):
         rel = page.relative_to(docs)
-        # where mkdocs-jupyter publishes the notebook: beside its page
-        download = rel.with_suffix("") / rel.name
-        write_atomic(new / "docs" / download, page.read_bytes())
-        meta = {
-            "notebook": download.as_posix(),
-            "colab": colab_url(config["repo_url"], notebook_uri(rel.as_posix())),
-        }
+        uri = notebook_uri(rel.as_posix())  # with the install cell, as in the MkDocs build
+        meta = {"notebook": uri, "colab": colab_url(config["repo_url"], uri)}
         write_atomic(
             new / "docs" / rel.with_suffix(".md"),
             with_front_matter(notebook_markdown(page), meta),

@@ -50,7 +50,6 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     uri = notebook_uri(page.file.src_uri)
     if uri in _PUBLISHED:
-        if page.file.src_uri.endswith(".md"):  # a notebook page has mkdocs-jupyter's own
-            page.meta["notebook"] = uri
+        page.meta["notebook"] = uri
         page.meta["colab"] = prebuild.colab_url(config.repo_url or "", uri)
     return html
