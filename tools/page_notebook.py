@@ -191,7 +191,8 @@ def install_cell(wheel_url: str) -> str:
         "\n"
         'if importlib.util.find_spec("embeddings_explained") is None:\n'
         f"    wheel = {json.dumps(wheel_url)}\n"
-        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", wheel], check=True)'
+        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", wheel], check=True)\n'
+        "    importlib.invalidate_caches()  # so that this running Python finds it"
     )
 
 
