@@ -8,5 +8,6 @@
 
 MkDocs runs them through thin hooks (``overrides/hooks/``); ``make build-zensical`` runs
 them before and after Zensical, which runs no hooks. A failure is a ``ValueError`` whose
-message starts with the page and line it comes from.
+message starts with what it comes from: the page and line (``docs/forward-pass.md:8: ...``),
+or ``SITE_URL``.
 """

@@ -4,8 +4,9 @@
   ```` ```{.python continuation} ````, also inside admonitions and content tabs), in page
   order, in one namespace, which is how the page reads. Their ``#>`` lines stay, as
   comments that show the expected output.
-- Blocks marked ``notest`` stay in the prose as code, with ``--8<--`` includes of the
-  package's source resolved (the notebook has no site to include from).
+- Blocks marked ``notest`` stay in the prose as code. ``--8<--`` includes of the package's
+  source are resolved everywhere (the notebook has no site to include from); one that
+  names a missing file or section is a ``ValueError`` with the page and line.
 - Admonitions and tabs become a bold title and their body; the generated-number markers
   (``<!-- gen:... -->``) are dropped and the numbers they hold kept; links to other pages
   and assets point at the published site.
