@@ -291,3 +291,22 @@ def test_every_page_of_both_builds_has_the_html_fixes(
     assert not unfixed, f"{builder}: pages without the HTML fixes of tools/postbuild.py: {unfixed}"
     index = (site / "index.html").read_text(encoding="utf-8")
     assert "first-contentful-paint" in index and '<span class="n">' not in index
+
+
+def test_zensical_gets_the_copied_partials_only_where_its_own_are_materials() -> None:
+    """A partial copied from Material replaces Zensical's own only where Zensical's is
+    Material's: else it would break Zensical's markup (its search did)."""
+    from importlib import resources
+
+    ours = ROOT / "overrides"
+    material = resources.files("material") / "templates"
+    zensical = resources.files("zensical") / "templates"
+    differ = []
+    for partial in sorted(ours.glob("partials/**/*.html")):
+        name = partial.relative_to(ours).as_posix()
+        theirs = [
+            (t / name).read_text(encoding="utf-8").split("\n", 3)[-1] for t in (material, zensical)
+        ]
+        if theirs[0] != theirs[1]:
+            differ.append(name)
+    assert differ == prebuild.ZENSICAL_OWN

@@ -40,6 +40,10 @@ COLAB_BRANCH = "colab"  # .github/workflows/pages.yml publishes the built notebo
 STAGE = ".cache/zensical"  # the Zensical build's docs/ and overrides/ (never committed)
 ZENSICAL_CONFIG = "mkdocs.zensical.yml"  # derived from mkdocs.yml (never committed)
 ZENSICAL_SITE = "site-zensical"
+# Partials of overrides/ copied from Material that Zensical has in another form: it keeps
+# its own (its search markup is new, and already labels the dialog as ours does). The others
+# are Material's as Zensical has them too (tests/test_zensical.py checks both).
+ZENSICAL_OWN = ["partials/search.html"]
 
 _UNSAFE = re.compile(r"[\s\"'<>\\`{}|^]")
 
@@ -330,11 +334,14 @@ def _stage(
     """docs/, overrides/ (without the hooks) and the generated files, copied into ``new``;
     the pages with a notebook told so in their front matter, the notebook pages rendered."""
     shutil.copytree(docs, new / "docs", ignore=shutil.ignore_patterns("*.ipynb"))
+    overrides = root / config["theme"]["custom_dir"]
     shutil.copytree(
-        root / config["theme"]["custom_dir"],
+        overrides,
         new / "overrides",
         ignore=shutil.ignore_patterns("hooks", "__pycache__"),
     )
+    for name in ZENSICAL_OWN:
+        (new / "overrides" / name).unlink()
     for uri, content in files.items():
         write_atomic(new / "docs" / uri, content)
     for page in sorted(docs.rglob("*.md")):
