@@ -106,6 +106,8 @@ class _Page(HTMLParser):
         self.code: list[str] = []
         self.downloads: list[str] = []
         self.references: list[str] = []  # src and href of img, script, link, a
+        self.title: list[str] = []
+        self._in_title = False
         self._in_article = 0
         self._heading: list[str] | None = None
         self._pre: list[str] | None = None
@@ -117,6 +119,7 @@ class _Page(HTMLParser):
             self.references.append(a["src"])
         if tag in ("a", "link") and a.get("href"):
             self.references.append(a["href"])
+        self._in_title = tag == "title"
         if tag == "article":
             self._in_article += 1
         if not self._in_article:
@@ -149,6 +152,9 @@ class _Page(HTMLParser):
                 self._pre = None
 
     def handle_data(self, data: str) -> None:
+        if self._in_title and not self.title:  # the page's, not an inline icon's <title>
+            self.title.append(data)
+            self._in_title = False
         if self._heading is not None:
             self._heading.append(data)
         if self._pre is not None:
@@ -204,6 +210,7 @@ def _summary(site: Path, page: str, site_url: str) -> dict[str, list[str]]:
         "figures": [_in_site(page, f.split(" ", 1)[0], site_url) or f for f in p.figures],
         "code blocks": p.code,
         "downloads": [_in_site(page, d, site_url) or d for d in p.downloads],
+        "title": p.title,
     }
 
 
@@ -214,7 +221,7 @@ def test_zensical_builds_the_same_pages(built_site: Path, zensical_site: Path) -
     assert _pages(zensical_site) == _pages(built_site)
 
 
-@pytest.mark.parametrize("what", ["headings", "figures", "code blocks", "downloads"])
+@pytest.mark.parametrize("what", ["title", "headings", "figures", "code blocks", "downloads"])
 def test_zensical_pages_show_what_mkdocs_pages_show(
     what: str, built_site: Path, zensical_site: Path
 ) -> None:
