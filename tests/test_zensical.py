@@ -107,6 +107,7 @@ class _Page(HTMLParser):
         self.downloads: list[str] = []
         self.references: list[str] = []  # src and href of img, script, link, a
         self.title: list[str] = []
+        self.nav: list[str] = []  # the targets of the navigation's links, in order
         self._in_title = False
         self._in_article = 0
         self._heading: list[str] | None = None
@@ -120,6 +121,8 @@ class _Page(HTMLParser):
         if tag in ("a", "link") and a.get("href"):
             self.references.append(a["href"])
         self._in_title = tag == "title"
+        if tag == "a" and "md-nav__link" in a.get("class", "").split() and "href" in a:
+            self.nav.append(a["href"])
         if tag == "article":
             self._in_article += 1
         if not self._in_article:
@@ -211,6 +214,7 @@ def _summary(site: Path, page: str, site_url: str) -> dict[str, list[str]]:
         "code blocks": p.code,
         "downloads": [_in_site(page, d, site_url) or d for d in p.downloads],
         "title": p.title,
+        "navigation": [_in_site(page, n, site_url) or n for n in p.nav],
     }
 
 
@@ -221,7 +225,9 @@ def test_zensical_builds_the_same_pages(built_site: Path, zensical_site: Path) -
     assert _pages(zensical_site) == _pages(built_site)
 
 
-@pytest.mark.parametrize("what", ["title", "headings", "figures", "code blocks", "downloads"])
+@pytest.mark.parametrize(
+    "what", ["title", "navigation", "headings", "figures", "code blocks", "downloads"]
+)
 def test_zensical_pages_show_what_mkdocs_pages_show(
     what: str, built_site: Path, zensical_site: Path
 ) -> None:
@@ -240,6 +246,7 @@ def test_each_page_has_content_to_compare(built_site: Path) -> None:
     assert len(summary["headings"]) > 3 and len(summary["code blocks"]) > 3
     assert "assets/generated/token-table.svg" in summary["figures"]
     assert "notebooks/initialization.ipynb" in summary["downloads"]
+    assert "training/index.html" in summary["navigation"] and summary["title"]
 
 
 @pytest.mark.parametrize("builder", ["mkdocs", "zensical"])
