@@ -261,6 +261,7 @@ def notebook_markdown(path: Path) -> str:
     import nbformat
     from nbclient import NotebookClient
     from nbconvert import MarkdownExporter
+    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
     nb = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
     try:
@@ -268,6 +269,9 @@ def notebook_markdown(path: Path) -> str:
         client.execute()
     except Exception as e:
         raise ValueError(f"{_rel(path)}: the notebook failed: {e}") from e
+    # one output per print, however the kernel's stdout was flushed (on a busy machine it
+    # can send "True" and its newline apart, which would be two boxes)
+    nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})  # type: ignore[no-untyped-call]
     body, _ = MarkdownExporter().from_notebook_node(nb)  # type: ignore[no-untyped-call]
     return str(body)
 
