@@ -17,7 +17,7 @@ unexport PYTHONDONTWRITEBYTECODE
 # each is computed once per change of the package, PyTorch or CPU.
 export EMBEDDINGS_EXPLAINED_RUN_CACHE ?= $(CURDIR)/.cache/runs
 
-.PHONY: serve test outputs bench lighthouse build lint clean venv
+.PHONY: serve test outputs bench lighthouse build build-zensical lint clean venv
 
 venv: $(STAMP)
 
@@ -39,6 +39,14 @@ serve: $(STAMP)
 
 build: $(STAMP)
 	$(BIN)/mkdocs build --strict
+
+# The same site built with Zensical (Material's successor, which runs no MkDocs hooks) into
+# site-zensical/, between the build steps of tools/: a check that moving stays a change of
+# configuration (tests/test_zensical.py compares it with the MkDocs build). Not deployed.
+build-zensical: $(STAMP)
+	$(BIN)/python -m tools.prebuild
+	$(BIN)/zensical build --strict -f mkdocs.zensical.yml
+	$(BIN)/python -m tools.postbuild site-zensical
 
 # Two pytest processes side by side, the built site's tests and the rest (tests/run_suite.py);
 # a plain `.venv/bin/python -m pytest` runs the same tests in one. ARGS go to both.
@@ -62,9 +70,9 @@ lighthouse: $(STAMP) $(LIGHTHOUSE)
 	$(BIN)/python benchmarks/lighthouse.py $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks conftest.py overrides
-	$(BIN)/ruff format --check src tests benchmarks conftest.py overrides
+	$(BIN)/ruff check src tests benchmarks conftest.py overrides tools
+	$(BIN)/ruff format --check src tests benchmarks conftest.py overrides tools
 	$(BIN)/mypy
 
 clean:
-	rm -rf site .cache .pytest_cache .hypothesis tests/browser/node_modules benchmarks/lighthouse/node_modules
+	rm -rf site site-zensical mkdocs.zensical.yml .cache .pytest_cache .hypothesis tests/browser/node_modules benchmarks/lighthouse/node_modules

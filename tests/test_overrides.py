@@ -8,9 +8,9 @@ from importlib import metadata, resources
 from pathlib import Path
 
 import pytest
-from page_html_fixes import fix_notebook_page, lighten_code_blocks, paint_before_bundle, purge_css
 
 from tests.docs_harness import ROOT
+from tools.page_html import fix_notebook_page, lighten_code_blocks, paint_before_bundle, purge_css
 
 
 def test_purge_css_keeps_rules_that_can_match_and_drops_the_rest() -> None:

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from tests.docs_harness import ROOT, mkdocs_config
+from tools.prebuild import COLAB_BRANCH
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 
@@ -49,6 +50,25 @@ def test_pages_workflow_deploys_with_least_privilege() -> None:
     assert any(u.startswith("actions/deploy-pages@") for u in uses)
     builds = [s.get("run", "") for s in pages["jobs"]["build"]["steps"]]
     assert "make build" in builds
+
+
+def test_pages_workflow_publishes_the_notebooks_the_colab_links_name() -> None:
+    """The Colab links open ``notebooks/NAME.ipynb`` on the ``colab`` branch
+    (tools/prebuild.py): the built site's notebooks/, pushed there after each deploy."""
+    pages = yaml.safe_load((ROOT / ".github/workflows/pages.yml").read_text())
+    (upload,) = [s for s in pages["jobs"]["build"]["steps"] if s.get("name", "").endswith("Colab")]
+    assert upload["uses"].startswith("actions/upload-artifact@")
+    assert upload["with"] == {"name": "notebooks", "path": "site/notebooks"}
+    colab = pages["jobs"]["colab"]
+    assert colab["needs"] == "deploy"  # the wheel their first cell installs is live first
+    assert colab["permissions"] == {"contents": "write"}
+    download, publish = colab["steps"]
+    assert download["uses"].startswith("actions/download-artifact@")
+    assert download["with"] == {"name": "notebooks", "path": "notebooks"}
+    script = publish["run"].split()
+    assert script[:5] == ["git", "init", "-q", "-b", COLAB_BRANCH]
+    assert script[5:8] == ["git", "add", "notebooks"]
+    assert script[-4:-1] == ["push", "-f", script[-2]] and script[-1] == COLAB_BRANCH
 
 
 def test_ci_entry_point_runs_make_test() -> None:

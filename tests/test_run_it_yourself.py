@@ -1,17 +1,18 @@
-"""The "Run it yourself" page: its commands name this repository, and the package as a
-reader installs it (the built wheel, nothing else of the repository) runs its example."""
+"""The "Run it yourself" page: it says how to run each page (Colab, or locally), its
+commands name this repository, and the package as a reader installs it (the built wheel,
+nothing else of the repository) runs its example."""
 
 from __future__ import annotations
 
 import contextlib
 import io
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from tests.docs_harness import DOCS, ROOT, fences, is_python, mkdocs_config
+from tools.prebuild import wheel
 
 PAGE = DOCS / "run-it-yourself.md"
 
@@ -25,37 +26,28 @@ def test_the_commands_install_and_clone_this_repository() -> None:
     repo = mkdocs_config()["repo_url"]
     install, clone = (" ".join(body) for body in _blocks("sh"))
     assert f'pip install "embeddings-explained @ git+{repo}"' in install
-    assert f"git clone {repo}" in clone and "make test" in clone
+    assert f"git clone {repo}" in clone and "make test" in clone and "make serve" in clone
+
+
+def test_the_page_says_how_to_run_each_page_in_colab_or_locally() -> None:
+    text = PAGE.read_text(encoding="utf-8")
+    assert '=== "In Google Colab"' in text and '=== "On your computer"' in text
+    # the two buttons it describes, on every page with a notebook (tests/test_page_notebook.py)
+    assert "Colab logo" in text and "download arrow" in text
+    main = (ROOT / "overrides" / "main.html").read_text(encoding="utf-8")
+    assert '{% include ".icons/simple/googlecolab.svg" %}' in main
+    assert '{% include ".icons/material/download.svg" %}' in main
 
 
 def test_the_built_wheel_alone_runs_the_pages_example(tmp_path: Path) -> None:
-    # Build from a copy of what the wheel is made of, so no build/ lands in the checkout.
-    source = tmp_path / "source"
-    shutil.copytree(
-        ROOT / "src",
-        source / "src",
-        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
-    )
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, source / name)
-    # The build backend pip would call (PEP 517), called directly: pip's own start-up
-    # and its build subprocess would triple the time of this test.
-    subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from setuptools import build_meta; build_meta.build_wheel(sys.argv[1])",
-            tmp_path / "dist",
-        ],
-        check=True,
-        cwd=source,
-        capture_output=True,
-    )
-    (wheel,) = (tmp_path / "dist").glob("embeddings_explained-*.whl")
+    name, data = wheel()  # as the site build makes it (tools/prebuild.py)
+    (tmp_path / name).write_bytes(data)
     target = tmp_path / "target"
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input", "-q"]
     env = {**os.environ, "PIP_NO_INDEX": "1"}  # offline: torch comes from this environment
-    subprocess.run([*pip, "install", "--no-deps", "--target", target, wheel], check=True, env=env)
+    subprocess.run(
+        [*pip, "install", "--no-deps", "--target", target, tmp_path / name], check=True, env=env
+    )
 
     (code,) = [body for _, _, info, body in fences(PAGE.read_text()) if is_python(info)]
     expected = [line.lstrip()[3:] for line in code if line.lstrip().startswith("#>")]

@@ -241,7 +241,7 @@ def test_page_paints_before_materials_script_is_requested(measured: Any, path: s
     paint, bundle = measured[path]["first_paint"], measured[path]["bundle"]
     assert paint is not None and bundle is not None and bundle > paint, (
         f"first contentful paint at {paint} ms, Material's script requested at {bundle} ms "
-        "(None: never): is paint_before_bundle (overrides/hooks) still applied?"
+        "(None: never): is paint_before_bundle (tools/page_html.py) still applied?"
     )
 
 

@@ -1,9 +1,8 @@
 """Fixes for the HTML of the pages, as plain functions on strings.
 
-No mkdocs import: the hook ``page_html.py`` applies :func:`fix_notebook_page` and
-:func:`lighten_code_blocks`, and a build that runs no hooks (Zensical, today) can call them
-on the rendered page just the same. The tests import this module directly (``pythonpath`` in
-pyproject.toml).
+No mkdocs import: ``tools.postbuild`` applies them, on each page as MkDocs renders it (the
+hook ``overrides/hooks/postbuild.py``) or on every page of a site built without hooks
+(Zensical).
 
 Notebook pages (mkdocs-jupyter):
 

@@ -4,14 +4,15 @@
   ```` ```{.python continuation} ````, also inside admonitions and content tabs), in page
   order, in one namespace, which is how the page reads. Their ``#>`` lines stay, as
   comments that show the expected output.
-- Blocks marked ``notest`` stay in the prose as code, with ``--8<--`` includes of the
-  package's source resolved (the notebook has no site to include from).
+- Blocks marked ``notest`` stay in the prose as code. ``--8<--`` includes of the package's
+  source are resolved everywhere (the notebook has no site to include from); one that
+  names a missing file or section is a ``ValueError`` with the page and line.
 - Admonitions and tabs become a bold title and their body; the generated-number markers
   (``<!-- gen:... -->``) are dropped and the numbers they hold kept; links to other pages
   and assets point at the published site.
 
-``downloads.py`` (the build hook) writes one notebook per page with code; the tests run
-every code cell of every page's notebook.
+``tools.prebuild`` makes one notebook per page with code; the tests run every code cell of
+every page's notebook.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import json
 import re
 from pathlib import Path
 
-__all__ = ["notebook_cells", "notebook_json", "notebook_uri"]
+__all__ = ["install_cell", "notebook_cells", "notebook_json", "notebook_uri", "snippet"]
 
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*(?P<info>.*)$")
 PYTHON = re.compile(r"^(\{[^}]*\.(python3?|py)\b[^}]*\}|(python3?|py)\b)")
@@ -38,21 +39,37 @@ Cell = tuple[str, str]  # ("markdown" | "code", source)
 
 
 def notebook_uri(src_uri: str) -> str:
-    """Where a page's notebook is published: ``notebooks/initialization.ipynb``."""
-    return "notebooks/" + src_uri.removesuffix(".md").replace("/", "-") + ".ipynb"
+    """Where a page's notebook is published: ``notebooks/initialization.ipynb`` for
+    ``initialization.md``, ``notebooks/complete-flow.ipynb`` for ``complete-flow.ipynb``."""
+    stem = src_uri.removesuffix(".md").removesuffix(".ipynb")
+    return "notebooks/" + stem.replace("/", "-") + ".ipynb"
 
 
 def _executed(info: str) -> bool:
     return bool(PYTHON.match(info)) and "notest" not in info.strip("{}").split()
 
 
-def _snippet(path: str, section: str | None, root: Path) -> list[str]:
-    """The lines pymdownx.snippets would include: a whole file, or one marked section."""
+def snippet(path: str, section: str | None, root: Path) -> list[str]:
+    """The lines pymdownx.snippets would include: a whole file, or one marked section.
+
+    A file or section that is not there is a ``ValueError`` that names it and the sections
+    the file has.
+    """
+    if not (root / path).is_file():
+        raise ValueError(f"snippet file {path!r} does not exist (paths start at {root})")
     lines = (root / path).read_text(encoding="utf-8").splitlines()
     if section is None:
         return lines
-    start = next(i for i, ln in enumerate(lines) if f"--8<-- [start:{section}]" in ln)
-    end = next(i for i, ln in enumerate(lines) if f"--8<-- [end:{section}]" in ln)
+    marks = [re.search(r"--8<-- \[(start|end):([\w-]+)\]", ln) for ln in lines]
+    starts = [i for i, m in enumerate(marks) if m and m[1] == "start" and m[2] == section]
+    ends = [i for i, m in enumerate(marks) if m and m[1] == "end" and m[2] == section]
+    if not starts or not ends or ends[0] < starts[0]:
+        known = sorted({m[2] for m in marks if m and m[1] == "start"})
+        raise ValueError(
+            f"snippet section {section!r} is not in {path} (its sections: {', '.join(known)}); "
+            f'write "{path}:SECTION" with one of them'
+        )
+    start, end = starts[0], ends[0]
     body = lines[start + 1 : end]
     while body and not body[-1].strip():
         body.pop()
@@ -76,9 +93,34 @@ def _link(target: str, site_url: str) -> str:
     return site_url.rstrip("/") + "/" + path + (f"#{anchor}" if anchor else "")
 
 
-def notebook_cells(markdown: str, root: Path, site_url: str) -> list[Cell]:
-    """The page's cells, in order; ``root`` is where ``--8<--`` paths start."""
-    lines = COMMENT.sub("", markdown).split("\n")
+def notebook_cells(markdown: str, root: Path, site_url: str, where: str = "page") -> list[Cell]:
+    """The page's cells, in order; ``root`` is where ``--8<--`` paths start.
+
+    A ``--8<--`` include that cannot be resolved is a ``ValueError`` naming ``where`` (the
+    page's path) and the line: ``docs/initialization.md:40: snippet section 'forwardd' ...``.
+    """
+    try:
+        return _cells(markdown, root, site_url)
+    except _LineError as e:
+        raise ValueError(f"{where}:{e.line}: {e.args[0]}") from None
+
+
+class _LineError(ValueError):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _include(m: re.Match[str], root: Path, line: int) -> list[str]:
+    try:
+        return snippet(m["path"], m["section"], root)
+    except ValueError as e:
+        raise _LineError(line, str(e)) from None
+
+
+def _cells(markdown: str, root: Path, site_url: str) -> list[Cell]:
+    # comments blanked, not removed, so that line numbers stay those of the page
+    lines = COMMENT.sub(lambda m: "\n" * m.group().count("\n"), markdown).split("\n")
     cells: list[Cell] = []
     prose: list[str] = []
     boxes: list[int] = []  # indents of the open admonitions and tabs
@@ -106,15 +148,15 @@ def notebook_cells(markdown: str, root: Path, site_url: str) -> list[Cell]:
                 body.append(_dedent(lines[i], pad))
                 i += 1
             i += 1  # the closing fence
+            resolved: list[str] = []
+            for k, b in enumerate(body):
+                m = SNIPPET.match(b)
+                resolved += _include(m, root, i - len(body) + k) if m else [b]
             if _executed(info):
                 flush("markdown", prose)
                 prose = []
-                flush("code", body)
+                flush("code", resolved)
                 continue
-            resolved: list[str] = []
-            for b in body:
-                m = SNIPPET.match(b)
-                resolved += _snippet(m["path"], m["section"], root) if m else [b]
             lang = info.strip("{}").split()[0].lstrip(".") if info else ""
             prose += [f"```{lang}", *resolved, "```"]
             continue
@@ -125,9 +167,9 @@ def notebook_cells(markdown: str, root: Path, site_url: str) -> list[Cell]:
             boxes.append(indent)
             i += 1
             continue
-        snippet = SNIPPET.match(line)
-        if snippet:
-            prose += _snippet(snippet["path"], snippet["section"], root)
+        include = SNIPPET.match(line)
+        if include:
+            prose += _include(include, root, i + 1)
         else:
             text = _dedent(line, inner)
             text = LOCAL_LINK.sub(lambda m: f"]({_link(m['target'], site_url)})", text)
@@ -137,16 +179,35 @@ def notebook_cells(markdown: str, root: Path, site_url: str) -> list[Cell]:
     return cells
 
 
-def notebook_json(markdown: str, root: Path, site_url: str, install: str) -> str | None:
+def install_cell(wheel_url: str) -> str:
+    """A notebook's first cell: it installs the package from ``wheel_url`` (the wheel built
+    with the site) where it is missing, as in Colab, and does nothing where it is there.
+    Plain Python, no ``%pip``, so that it runs as it reads anywhere."""
+    return (
+        "# The package as it was when this site was built (Colab has PyTorch already).\n"
+        "# Where the package is installed, this cell does nothing.\n"
+        "import importlib.util\n"
+        "import subprocess\n"
+        "import sys\n"
+        "\n"
+        'if importlib.util.find_spec("embeddings_explained") is None:\n'
+        f"    wheel = {json.dumps(wheel_url)}\n"
+        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", wheel], check=True)\n'
+        "    importlib.invalidate_caches()  # so that this running Python finds it"
+    )
+
+
+def notebook_json(
+    markdown: str, root: Path, site_url: str, wheel_url: str, where: str = "page"
+) -> str | None:
     """The page as an ``.ipynb`` (nbformat 4), or None when it has no code to run.
 
-    ``install`` is the pip requirement of the package; a first, commented cell shows it.
+    Its first cell installs the package from ``wheel_url`` (:func:`install_cell`).
     """
-    cells = notebook_cells(markdown, root, site_url)
+    cells = notebook_cells(markdown, root, site_url, where)
     if not any(kind == "code" for kind, _ in cells):
         return None
-    setup = f'# Needs the package; in a fresh environment, uncomment:\n# %pip install "{install}"'
-    cells.insert(0, ("code", setup))
+    cells.insert(0, ("code", install_cell(wheel_url)))
     nb = {
         "cells": [_cell(kind, source) for kind, source in cells],
         "metadata": {
