@@ -93,6 +93,22 @@ def test_lighten_code_blocks_unwraps_only_uncoloured_tokens_and_keeps_the_text()
     assert '<p><span class="n">prose</span></p>' in light  # outside code blocks: untouched
 
 
+def test_lighten_code_blocks_lets_a_line_break_after_an_opening_bracket_only() -> None:
+    """A phone can wrap ``torch.tensor([ByteTokenizer().encode('Hi')])``, which has no space,
+    after ``(`` and ``[``; never inside a name or a number, nor in an empty ``()``."""
+    page = (
+        '<div class="highlight"><pre><code><span id="__span-0-1">'
+        '<span class="c1">#&gt; torch.tensor([ByteTokenizer().encode(0.5)])</span>'
+        '<span class="p">([</span>x<span class="p">)</span></span></code></pre></div>'
+    )
+    light = lighten_code_blocks(page)
+    assert _text(light) == _text(page)  # <wbr> adds no text: the copy button copies the same
+    assert light.count("<wbr>") == 5
+    assert "tensor(<wbr>[<wbr>ByteTokenizer().encode(<wbr>0.5)])" in light
+    assert '<span class="p">(<wbr>[<wbr></span>x' in light
+    assert lighten_code_blocks("<p>f(x)</p>") == "<p>f(x)</p>"  # outside code blocks: untouched
+
+
 def test_lighten_code_blocks_leaves_notebook_cells_alone() -> None:
     cell = CODE.replace('"language-python highlight"', '"highlight-ipynb hl-python"')
     assert lighten_code_blocks(cell) == cell

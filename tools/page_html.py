@@ -43,16 +43,27 @@ CODE_BLOCK = re.compile(r'(<div class="highlight">.*?<pre[^>]*>)(.*?)(</pre>)', 
 UNCOLOURED_TOKEN = re.compile(r'<span class="[nw]">([^<]*)</span>')
 
 
+TEXT = re.compile(r">([^<]+)<")
+# A phone wraps long code lines at spaces (extra.css); a line such as
+# torch.tensor([ByteTokenizer().encode('Hi')]) has none. <wbr> after an opening bracket that
+# does not close at once lets it wrap there too, never inside a name or a number.
+OPENING_BRACKET = re.compile(r"[(\[{](?![)\]}\s])")
+
+
+def _lighten(code: str) -> str:
+    code = UNCOLOURED_TOKEN.sub(r"\1", code)
+    return TEXT.sub(lambda m: ">" + OPENING_BRACKET.sub(r"\g<0><wbr>", m.group(1)) + "<", code)
+
+
 def lighten_code_blocks(html: str) -> str:
-    """Material's code blocks with their uncoloured tokens unwrapped.
+    """Material's code blocks with their uncoloured tokens unwrapped, and breakable.
 
     ``<span class="n">x</span><span class="w"> </span><span class="o">=</span>`` in a
-    ``div.highlight`` becomes ``x <span class="o">=</span>``. Notebook cells
-    (``div.highlight-ipynb``, coloured by JupyterLab's CSS) are left alone.
+    ``div.highlight`` becomes ``x <span class="o">=</span>``, and ``f(x`` becomes
+    ``f(<wbr>x``. Notebook cells (``div.highlight-ipynb``, coloured by JupyterLab's CSS)
+    are left alone.
     """
-    return CODE_BLOCK.sub(
-        lambda m: m.group(1) + UNCOLOURED_TOKEN.sub(r"\1", m.group(2)) + m.group(3), html
-    )
+    return CODE_BLOCK.sub(lambda m: m.group(1) + _lighten(m.group(2)) + m.group(3), html)
 
 
 BUNDLE_TAG = re.compile(
