@@ -285,15 +285,7 @@ def test_layout_does_not_shift_while_the_page_loads(measured: Any, path: str) ->
     assert all(cls is not None and cls < MAX_CLS for cls in shifts.values()), shifts
 
 
-# Common errors prints a fix that is one 45-character expression, wider than a phone's code
-# box; the page is being rewritten (issue 18, section 1) and must print it so that it fits.
-# Strict: the mark fails, and goes, once the page fits.
-OUTPUTS_CUT_TODAY = {"common-errors/"}
-
-
-@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xfail(
-    strict=True, reason="see OUTPUTS_CUT_TODAY")) if p in OUTPUTS_CUT_TODAY else p
-    for p in PAGES], ids=_id)  # fmt: skip
+@pytest.mark.parametrize("path", PAGES, ids=_id)
 def test_every_output_line_is_in_view_on_a_phone(measured: Any, path: str) -> None:
     """No `#>` line and no notebook output needs its box scrolled sideways at 390 px."""
     for scheme in SCHEMES:
