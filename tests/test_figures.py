@@ -148,3 +148,43 @@ def test_diagram_states_the_models_sizes_ids_and_shape() -> None:
         assert fact in text
     element_ids = re.findall(r'\bid="([^"]+)"', svg)
     assert len(element_ids) == len(set(element_ids)), "both layouts live in one page"
+
+
+# ------------------------------------------------- the rules and their conditions, questions
+
+
+def _images(fig: Figure) -> list[torch.Tensor]:
+    return [
+        torch.as_tensor(numpy.asarray(ax.get_images()[0].get_array()))
+        for ax in fig.axes
+        if ax.get_images()
+    ]
+
+
+def test_one_hot_lookup_multiplies_out_to_the_rows_it_names(drawn: Drawn) -> None:
+    fig, alt = drawn["one-hot-lookup"]
+    one_hot, table_on_its_side, rows = _images(fig)
+    w = seeded_embeddings().token_embedding.weight.detach()
+    ids = hi_example()["ids"][0]
+    assert torch.equal(table_on_its_side, w.T)  # the real table, one column per id
+    assert torch.equal(one_hot.sum(dim=1), torch.ones(len(ids)))  # a single 1 per row
+    assert one_hot.argmax(dim=1).tolist() == ids.tolist()
+    assert torch.equal(rows, w[ids]) and torch.equal(one_hot @ table_on_its_side.T, rows)
+    assert ", ".join(fmt(float(x)) for x in rows[0]) in alt
+
+
+def test_gradient_rows_shows_the_gradient_of_exactly_the_rows_looked_up(drawn: Drawn) -> None:
+    from matplotlib.collections import LineCollection
+
+    from embeddings_explained.figures import GRADIENT_TEXT
+
+    fig, alt = drawn["gradient-rows"]
+    (bars,) = fig.axes[0].collections  # one vertical line per row of the table
+    assert isinstance(bars, LineCollection)
+    heights = torch.tensor([seg[1, 1] - seg[0, 1] for seg in bars.get_segments()])
+    looked_up = sorted(set(GRADIENT_TEXT.encode()))
+    assert heights.nonzero().flatten().tolist() == looked_up
+    counts = {i: GRADIENT_TEXT.encode().count(i) for i in looked_up}
+    per_use = heights[looked_up[0]] / counts[looked_up[0]]
+    assert all(torch.isclose(heights[i], per_use * n) for i, n in counts.items())
+    assert f"the other {len(heights) - len(looked_up)} rows get exactly 0" in alt

@@ -331,6 +331,94 @@ FIGURES: dict[str, Callable[[], tuple[Figure, str]]] = {
 }
 
 
+# ------------------------------------------------- the rules and their conditions, questions
+
+
+def one_hot_lookup() -> tuple[Figure, str]:
+    """One-hot rows of "Hi" times the token table (drawn on its side) = the two rows."""
+    ex, w = hi_example(), seeded_embeddings().token_embedding.weight.detach()  # w: (256, 4)
+    ids = ex["ids"][0].tolist()
+    one_hot = torch.nn.functional.one_hot(ex["ids"][0], w.shape[0]).float()  # (2, 256)
+    rows = one_hot @ w  # (2, 4): exactly w[ids]
+    fig = _figure(height_pt=330)
+    axes = fig.subplots(3, 1, height_ratios=[1.3, 2, 1.6])
+    axes[0].imshow(
+        one_hot.numpy(), cmap="Greys", vmin=0, vmax=1, aspect="auto", interpolation="nearest"
+    )
+    axes[1].imshow(w.T.numpy(), cmap=CMAP, vmin=-VMAX, vmax=VMAX, aspect="auto")
+    for k, i in enumerate(ids):
+        axes[0].add_patch(_box(i - 2, k - 0.5, 4, 1))
+        axes[1].add_patch(_box(i - 2, -0.5, 4, w.shape[1]))
+    labels = [f"'{chr(i)}'" for i in ids]
+    axes[0].set_title("one-hot rows: a single 1 each", loc="left")
+    axes[0].set_yticks(range(len(ids)), labels)
+    axes[1].set_title("× the token table, on its side", loc="left")
+    axes[1].set_yticks(range(w.shape[1]), [str(j) for j in range(w.shape[1])])
+    axes[1].set_ylabel("dim")
+    for ax in axes[:2]:
+        ax.set_xticks([0, *ids, w.shape[0] - 1])
+    axes[1].set_xlabel("token id")
+    axes[2].imshow(rows.numpy(), cmap=CMAP, vmin=-VMAX, vmax=VMAX, aspect="auto")
+    _annotate(axes[2], rows)
+    axes[2].set_title(f"= rows {' and '.join(map(str, ids))} of the table", loc="left")
+    axes[2].set_yticks(range(len(ids)), labels)
+    axes[2].set_xticks(range(w.shape[1]), dim_labels(w.shape[1]))
+    alt = (
+        f'Three stacked pictures. The one-hot rows of "{HI}": {len(ids)} rows of '
+        f"{w.shape[0]} numbers, all 0 but a single 1 at {' and '.join(map(str, ids))}; times "
+        f"the token table, drawn on its side with one column per token id, columns "
+        f"{' and '.join(map(str, ids))} framed; equals the rows "
+        f"{' and '.join(byte_label(i) for i in ids)}, each value written in its cell; the "
+        f"first reads {', '.join(fmt(float(x)) for x in rows[0])}."
+    )
+    return fig, alt
+
+
+GRADIENT_TEXT = "Hi Hi"
+
+
+def _name(i: int) -> str:
+    return "32 (space)" if i == ord(" ") else byte_label(i)
+
+
+def gradient_rows() -> tuple[Figure, str]:
+    """Which token rows one backward pass reaches, and how hard: the gradient norm per row."""
+    emb = seeded_embeddings()
+    ids = torch.tensor([list(GRADIENT_TEXT.encode())])  # (1, T)
+    table = emb.token_embedding.weight  # (256, 4)
+    (grad,) = torch.autograd.grad(emb(ids).sum(), table)  # each use adds the same gradient
+    norms = grad.norm(dim=1)  # (256,)
+    hit = norms.nonzero().flatten().tolist()
+    fig = _figure(height_pt=220)
+    ax = fig.subplots()
+    ax.vlines(range(len(norms)), 0, norms.numpy(), color="#3f51b5", linewidth=2)
+    for i in hit:
+        ax.annotate(
+            "SP" if i == ord(" ") else f"'{chr(i)}'",
+            (i, float(norms[i])),
+            (0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+        )
+    ax.set_xlim(-1, len(norms))
+    ax.set_ylim(0, float(norms.max()) * 1.35)
+    ax.set_xticks([0, 64, 128, 192, 255])
+    ax.set_xlabel("token id (row of the table)")
+    ax.set_ylabel("gradient size")
+    zero = len(norms) - len(hit)
+    alt = (
+        f"Bar chart of the size (norm) of the gradient each of the {len(norms)} token rows "
+        f'gets from one backward pass on "{GRADIENT_TEXT}", the loss being the sum of the '
+        f"output: {', '.join(f'{_name(i)} {float(norms[i]):.2f}' for i in hit)}, "
+        f"a row used twice getting twice as much; the other {zero} rows get exactly 0."
+    )
+    return fig, alt
+
+
+FIGURES.update({"one-hot-lookup": one_hot_lookup, "gradient-rows": gradient_rows})
+
+
 @functools.cache
 def picture(name: str) -> Picture:
     """The figure ``name`` of :data:`FIGURES` as the site shows it."""
