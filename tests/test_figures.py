@@ -188,3 +188,35 @@ def test_gradient_rows_shows_the_gradient_of_exactly_the_rows_looked_up(drawn: D
     per_use = heights[looked_up[0]] / counts[looked_up[0]]
     assert all(torch.isclose(heights[i], per_use * n) for i, n in counts.items())
     assert f"the other {len(heights) - len(looked_up)} rows get exactly 0" in alt
+
+
+def test_sinusoid_table_shows_the_package_table_and_the_same_columns_in_halves(
+    drawn: Drawn,
+) -> None:
+    from embeddings_explained.figures import SINE_C, SINE_T, halves_order
+    from embeddings_explained.positional import sinusoidal_table
+
+    fig, _ = drawn["sinusoid-table"]
+    interleaved, halves = _images(fig)
+    table = sinusoidal_table(SINE_T, SINE_C)
+    assert torch.equal(interleaved, table)
+    assert sorted(halves_order(SINE_C)) == list(range(SINE_C))  # a permutation
+    assert torch.equal(halves[:, : SINE_C // 2], table[:, 0::2])  # the sines first
+    assert torch.equal(halves[:, SINE_C // 2 :], table[:, 1::2])  # then the cosines
+
+
+def test_rope_pair_draws_one_arrow_per_position_at_the_rotated_pair(drawn: Drawn) -> None:
+    from embeddings_explained.figures import ROPE_POSITIONS
+    from embeddings_explained.positional import apply_rope
+
+    fig, alt = drawn["rope-pair"]
+    from matplotlib.text import Annotation
+
+    arrows = [t for t in fig.axes[0].texts if isinstance(t, Annotation) and not t.get_text()]
+    tips = [t.xy for t in arrows]  # where each arrow points
+    expected = apply_rope(torch.tensor([[1.0, 0.0]] * ROPE_POSITIONS), torch.arange(ROPE_POSITIONS))
+    assert torch.allclose(torch.tensor(tips), expected)
+    assert [t.get_text() for t in fig.axes[0].texts if t.get_text()] == [
+        f"p={p}" for p in range(ROPE_POSITIONS)
+    ]
+    assert "57.3 degrees" in alt  # one radian a position

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from embeddings_explained import attention, training
+from embeddings_explained import attention, positional, training
 from embeddings_explained.example import (
     HI,
     byte_label,
@@ -416,7 +417,80 @@ def gradient_rows() -> tuple[Figure, str]:
     return fig, alt
 
 
-FIGURES.update({"one-hot-lookup": one_hot_lookup, "gradient-rows": gradient_rows})
+SINE_T, SINE_C = 32, 16  # positions and columns the sinusoid figure shows
+
+
+def halves_order(n_embd: int) -> list[int]:
+    """The interleaved columns [sin 0, cos 0, sin 1, ...] reordered as [sines..., cosines...]."""
+    return [*range(0, n_embd, 2), *range(1, n_embd, 2)]
+
+
+def sinusoid_table() -> tuple[Figure, str]:
+    """The sinusoid table twice: sin/cos interleaved (the package), and the same in halves."""
+    table = positional.sinusoidal_table(SINE_T, SINE_C)  # (T, C)
+    halves = table[:, halves_order(SINE_C)]  # (T, C): the same columns, another order
+    fig = _figure(height_pt=400)
+    axes = fig.subplots(1, 2, sharey=True)
+    for ax, values, title in zip(axes, (table, halves), ("interleaved", "two halves"), strict=True):
+        im = ax.imshow(values.numpy(), cmap=CMAP, vmin=-1, vmax=1, aspect="auto")
+        ax.set_title(title)
+        ax.set_xticks([0, SINE_C // 2, SINE_C - 1])
+        ax.set_xlabel("dim")
+    axes[0].set_yticks(range(0, SINE_T, 4))
+    axes[0].set_ylabel("position")
+    bar = fig.colorbar(im, ax=axes, orientation="horizontal", fraction=0.05, aspect=30)
+    bar.set_ticks([-1, 0, 1], labels=["-1", "0", "+1"])
+    wavelengths = 2 * math.pi / positional.frequencies(SINE_C)  # (C/2,) positions per period
+    alt = (
+        f"Two heatmaps of the sinusoid position table, {SINE_T} positions (rows) by {SINE_C} "
+        f"dims (columns), values from -1 (blue) to +1 (red). Left, interleaved as in the "
+        f"package: columns alternate sine and cosine, the first pair repeating every "
+        f"{wavelengths[0]:.2f} positions, the waves slower to the right until the last pair "
+        f"(wavelength {wavelengths[-1]:,.0f}) barely changes. Right, the same columns in two "
+        f"halves, all {SINE_C // 2} sines then all {SINE_C // 2} cosines: the same numbers "
+        f"in another column order."
+    )
+    return fig, alt
+
+
+ROPE_POSITIONS = 6  # one turn of the fastest pair (1 radian a position) takes about 6.28
+
+
+def rope_pair() -> tuple[Figure, str]:
+    """The fastest pair of a query, (1, 0), rotated by RoPE at positions 0 to 5."""
+    pair = torch.tensor([[1.0, 0.0]]).expand(ROPE_POSITIONS, 2)  # (T, 2): one pair, C = 2
+    turned = positional.apply_rope(pair, torch.arange(ROPE_POSITIONS))  # (T, 2)
+    step = float(positional.frequencies(2)[0])  # radians per position
+    fig = _figure(height_pt=300)
+    ax = fig.subplots()
+    for p, (x, y) in enumerate(turned.tolist()):
+        ax.annotate("", (x, y), (0, 0), arrowprops={"arrowstyle": "-|>", "color": "#3f51b5"})
+        ax.annotate(f"p={p}", (x * 1.22, y * 1.22), ha="center", va="center")
+    ax.set_xlim(-1.45, 1.45)
+    ax.set_ylim(-1.45, 1.45)
+    ax.set_aspect("equal")
+    ax.set_xticks([-1, 0, 1])
+    ax.set_yticks([-1, 0, 1])
+    ax.set_xlabel("dim 0 of the pair")
+    ax.set_ylabel("dim 1 of the pair")
+    lengths = turned.norm(dim=1)
+    alt = (
+        f"Arrows from the origin: one pair of a query, ({fmt(1)}, {fmt(0)}), rotated by RoPE "
+        f"at positions 0 to {ROPE_POSITIONS - 1}, each arrow labelled with its position; "
+        f"each step turns it by {step:.2f} radian ({math.degrees(step):.1f} degrees) "
+        f"counterclockwise, and every arrow keeps the length {fmt(float(lengths.max()))}."
+    )
+    return fig, alt
+
+
+FIGURES.update(
+    {
+        "one-hot-lookup": one_hot_lookup,
+        "gradient-rows": gradient_rows,
+        "sinusoid-table": sinusoid_table,
+        "rope-pair": rope_pair,
+    }
+)
 
 
 @functools.cache
