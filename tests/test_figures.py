@@ -179,9 +179,11 @@ def test_gradient_rows_shows_the_gradient_of_exactly_the_rows_looked_up(drawn: D
     from embeddings_explained.figures import GRADIENT_TEXT
 
     fig, alt = drawn["gradient-rows"]
-    (bars,) = fig.axes[0].collections  # one vertical line per row of the table
+    (bars,) = fig.axes[0].collections  # one vertical line per row with a gradient
     assert isinstance(bars, LineCollection)
-    heights = torch.tensor([seg[1, 1] - seg[0, 1] for seg in bars.get_segments()])
+    heights = torch.zeros(256)
+    for seg in bars.get_segments():
+        heights[int(seg[0, 0])] = float(seg[1, 1] - seg[0, 1])
     looked_up = sorted(set(GRADIENT_TEXT.encode()))
     assert heights.nonzero().flatten().tolist() == looked_up
     counts = {i: GRADIENT_TEXT.encode().count(i) for i in looked_up}

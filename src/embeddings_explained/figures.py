@@ -344,9 +344,11 @@ def one_hot_lookup() -> tuple[Figure, str]:
     fig = _figure(height_pt=330)
     axes = fig.subplots(3, 1, height_ratios=[1.3, 2, 1.6])
     axes[0].imshow(
-        one_hot.numpy(), cmap="Greys", vmin=0, vmax=1, aspect="auto", interpolation="nearest"
+        one_hot.numpy(), cmap="Greys", vmin=0, vmax=1, aspect="auto", interpolation="none"
+    )  # interpolation "none": the SVG keeps the 256 pixels of a row, not a resampled picture
+    axes[1].imshow(
+        w.T.numpy(), cmap=CMAP, vmin=-VMAX, vmax=VMAX, aspect="auto", interpolation="none"
     )
-    axes[1].imshow(w.T.numpy(), cmap=CMAP, vmin=-VMAX, vmax=VMAX, aspect="auto")
     for k, i in enumerate(ids):
         axes[0].add_patch(_box(i - 2, k - 0.5, 4, 1))
         axes[1].add_patch(_box(i - 2, -0.5, 4, w.shape[1]))
@@ -392,7 +394,7 @@ def gradient_rows() -> tuple[Figure, str]:
     hit = norms.nonzero().flatten().tolist()
     fig = _figure(height_pt=220)
     ax = fig.subplots()
-    ax.vlines(range(len(norms)), 0, norms.numpy(), color="#3f51b5", linewidth=2)
+    ax.vlines(hit, 0, norms[hit].numpy(), color="#3f51b5", linewidth=2)  # the others are 0
     for i in hit:
         ax.annotate(
             "SP" if i == ord(" ") else f"'{chr(i)}'",
