@@ -148,3 +148,77 @@ def test_diagram_states_the_models_sizes_ids_and_shape() -> None:
         assert fact in text
     element_ids = re.findall(r'\bid="([^"]+)"', svg)
     assert len(element_ids) == len(set(element_ids)), "both layouts live in one page"
+
+
+# ------------------------------------------------- the rules and their conditions, questions
+
+
+def _images(fig: Figure) -> list[torch.Tensor]:
+    return [
+        torch.as_tensor(numpy.asarray(ax.get_images()[0].get_array()))
+        for ax in fig.axes
+        if ax.get_images()
+    ]
+
+
+def test_one_hot_lookup_multiplies_out_to_the_rows_it_names(drawn: Drawn) -> None:
+    fig, alt = drawn["one-hot-lookup"]
+    one_hot, table_on_its_side, rows = _images(fig)
+    w = seeded_embeddings().token_embedding.weight.detach()
+    ids = hi_example()["ids"][0]
+    assert torch.equal(table_on_its_side, w.T)  # the real table, one column per id
+    assert torch.equal(one_hot.sum(dim=1), torch.ones(len(ids)))  # a single 1 per row
+    assert one_hot.argmax(dim=1).tolist() == ids.tolist()
+    assert torch.equal(rows, w[ids]) and torch.equal(one_hot @ table_on_its_side.T, rows)
+    assert ", ".join(fmt(float(x)) for x in rows[0]) in alt
+
+
+def test_gradient_rows_shows_the_gradient_of_exactly_the_rows_looked_up(drawn: Drawn) -> None:
+    from matplotlib.collections import LineCollection
+
+    from embeddings_explained.figures import GRADIENT_TEXT
+
+    fig, alt = drawn["gradient-rows"]
+    (bars,) = fig.axes[0].collections  # one vertical line per row with a gradient
+    assert isinstance(bars, LineCollection)
+    heights = torch.zeros(256)
+    for seg in bars.get_segments():
+        heights[int(seg[0, 0])] = float(seg[1, 1] - seg[0, 1])
+    looked_up = sorted(set(GRADIENT_TEXT.encode()))
+    assert heights.nonzero().flatten().tolist() == looked_up
+    counts = {i: GRADIENT_TEXT.encode().count(i) for i in looked_up}
+    per_use = heights[looked_up[0]] / counts[looked_up[0]]
+    assert all(torch.isclose(heights[i], per_use * n) for i, n in counts.items())
+    assert f"the other {len(heights) - len(looked_up)} rows get exactly 0" in alt
+
+
+def test_sinusoid_table_shows_the_package_table_and_the_same_columns_in_halves(
+    drawn: Drawn,
+) -> None:
+    from embeddings_explained.figures import SINE_C, SINE_T, halves_order
+    from embeddings_explained.positional import sinusoidal_table
+
+    fig, _ = drawn["sinusoid-table"]
+    interleaved, halves = _images(fig)
+    table = sinusoidal_table(SINE_T, SINE_C)
+    assert torch.equal(interleaved, table)
+    assert sorted(halves_order(SINE_C)) == list(range(SINE_C))  # a permutation
+    assert torch.equal(halves[:, : SINE_C // 2], table[:, 0::2])  # the sines first
+    assert torch.equal(halves[:, SINE_C // 2 :], table[:, 1::2])  # then the cosines
+
+
+def test_rope_pair_draws_one_arrow_per_position_at_the_rotated_pair(drawn: Drawn) -> None:
+    from embeddings_explained.figures import ROPE_POSITIONS
+    from embeddings_explained.positional import apply_rope
+
+    fig, alt = drawn["rope-pair"]
+    from matplotlib.text import Annotation
+
+    arrows = [t for t in fig.axes[0].texts if isinstance(t, Annotation) and not t.get_text()]
+    tips = [t.xy for t in arrows]  # where each arrow points
+    expected = apply_rope(torch.tensor([[1.0, 0.0]] * ROPE_POSITIONS), torch.arange(ROPE_POSITIONS))
+    assert torch.allclose(torch.tensor(tips), expected)
+    assert [t.get_text() for t in fig.axes[0].texts if t.get_text()] == [
+        f"p={p}" for p in range(ROPE_POSITIONS)
+    ]
+    assert "57.3 degrees" in alt  # one radian a position

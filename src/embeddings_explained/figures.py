@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from embeddings_explained import attention, training
+from embeddings_explained import attention, positional, training
 from embeddings_explained.example import (
     HI,
     byte_label,
@@ -329,6 +330,169 @@ FIGURES: dict[str, Callable[[], tuple[Figure, str]]] = {
     "trained-pca": trained_pca,
     "position-cosines": position_cosines,
 }
+
+
+# ------------------------------------------------- the rules and their conditions, questions
+
+
+def one_hot_lookup() -> tuple[Figure, str]:
+    """One-hot rows of "Hi" times the token table (drawn on its side) = the two rows."""
+    ex, w = hi_example(), seeded_embeddings().token_embedding.weight.detach()  # w: (256, 4)
+    ids = ex["ids"][0].tolist()
+    one_hot = torch.nn.functional.one_hot(ex["ids"][0], w.shape[0]).float()  # (2, 256)
+    rows = one_hot @ w  # (2, 4): exactly w[ids]
+    fig = _figure(height_pt=330)
+    axes = fig.subplots(3, 1, height_ratios=[1.3, 2, 1.6])
+    axes[0].imshow(
+        one_hot.numpy(), cmap="Greys", vmin=0, vmax=1, aspect="auto", interpolation="none"
+    )  # interpolation "none": the SVG keeps the 256 pixels of a row, not a resampled picture
+    axes[1].imshow(
+        w.T.numpy(), cmap=CMAP, vmin=-VMAX, vmax=VMAX, aspect="auto", interpolation="none"
+    )
+    for k, i in enumerate(ids):
+        axes[0].add_patch(_box(i - 2, k - 0.5, 4, 1))
+        axes[1].add_patch(_box(i - 2, -0.5, 4, w.shape[1]))
+    labels = [f"'{chr(i)}'" for i in ids]
+    axes[0].set_title("one-hot rows: a single 1 each", loc="left")
+    axes[0].set_yticks(range(len(ids)), labels)
+    axes[1].set_title("× the token table, on its side", loc="left")
+    axes[1].set_yticks(range(w.shape[1]), [str(j) for j in range(w.shape[1])])
+    axes[1].set_ylabel("dim")
+    for ax in axes[:2]:
+        ax.set_xticks([0, *ids, w.shape[0] - 1])
+    axes[1].set_xlabel("token id")
+    axes[2].imshow(rows.numpy(), cmap=CMAP, vmin=-VMAX, vmax=VMAX, aspect="auto")
+    _annotate(axes[2], rows)
+    axes[2].set_title(f"= rows {' and '.join(map(str, ids))} of the table", loc="left")
+    axes[2].set_yticks(range(len(ids)), labels)
+    axes[2].set_xticks(range(w.shape[1]), dim_labels(w.shape[1]))
+    alt = (
+        f'Three stacked pictures. The one-hot rows of "{HI}": {len(ids)} rows of '
+        f"{w.shape[0]} numbers, all 0 but a single 1 at {' and '.join(map(str, ids))}; times "
+        f"the token table, drawn on its side with one column per token id, columns "
+        f"{' and '.join(map(str, ids))} framed; equals the rows "
+        f"{' and '.join(byte_label(i) for i in ids)}, each value written in its cell; the "
+        f"first reads {', '.join(fmt(float(x)) for x in rows[0])}."
+    )
+    return fig, alt
+
+
+GRADIENT_TEXT = "Hi Hi"
+
+
+def _name(i: int) -> str:
+    return "32 (space)" if i == ord(" ") else byte_label(i)
+
+
+def gradient_rows() -> tuple[Figure, str]:
+    """Which token rows one backward pass reaches, and how hard: the gradient norm per row."""
+    emb = seeded_embeddings()
+    ids = torch.tensor([list(GRADIENT_TEXT.encode())])  # (1, T)
+    table = emb.token_embedding.weight  # (256, 4)
+    (grad,) = torch.autograd.grad(emb(ids).sum(), table)  # each use adds the same gradient
+    norms = grad.norm(dim=1)  # (256,)
+    hit = norms.nonzero().flatten().tolist()
+    fig = _figure(height_pt=220)
+    ax = fig.subplots()
+    ax.vlines(hit, 0, norms[hit].numpy(), color="#3f51b5", linewidth=2)  # the others are 0
+    for i in hit:
+        ax.annotate(
+            "SP" if i == ord(" ") else f"'{chr(i)}'",
+            (i, float(norms[i])),
+            (0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+        )
+    ax.set_xlim(-1, len(norms))
+    ax.set_ylim(0, float(norms.max()) * 1.35)
+    ax.set_xticks([0, 64, 128, 192, 255])
+    ax.set_xlabel("token id (row of the table)")
+    ax.set_ylabel("gradient size")
+    zero = len(norms) - len(hit)
+    alt = (
+        f"Bar chart of the size (norm) of the gradient each of the {len(norms)} token rows "
+        f'gets from one backward pass on "{GRADIENT_TEXT}", the loss being the sum of the '
+        f"output: {', '.join(f'{_name(i)} {float(norms[i]):.2f}' for i in hit)}, "
+        f"a row used twice getting twice as much; the other {zero} rows get exactly 0."
+    )
+    return fig, alt
+
+
+SINE_T, SINE_C = 32, 16  # positions and columns the sinusoid figure shows
+
+
+def halves_order(n_embd: int) -> list[int]:
+    """The interleaved columns [sin 0, cos 0, sin 1, ...] reordered as [sines..., cosines...]."""
+    return [*range(0, n_embd, 2), *range(1, n_embd, 2)]
+
+
+def sinusoid_table() -> tuple[Figure, str]:
+    """The sinusoid table twice: sin/cos interleaved (the package), and the same in halves."""
+    table = positional.sinusoidal_table(SINE_T, SINE_C)  # (T, C)
+    halves = table[:, halves_order(SINE_C)]  # (T, C): the same columns, another order
+    fig = _figure(height_pt=400)
+    axes = fig.subplots(1, 2, sharey=True)
+    for ax, values, title in zip(axes, (table, halves), ("interleaved", "two halves"), strict=True):
+        im = ax.imshow(values.numpy(), cmap=CMAP, vmin=-1, vmax=1, aspect="auto")
+        ax.set_title(title)
+        ax.set_xticks([0, SINE_C // 2, SINE_C - 1])
+        ax.set_xlabel("dim")
+    axes[0].set_yticks(range(0, SINE_T, 4))
+    axes[0].set_ylabel("position")
+    bar = fig.colorbar(im, ax=axes, orientation="horizontal", fraction=0.05, aspect=30)
+    bar.set_ticks([-1, 0, 1], labels=["-1", "0", "+1"])
+    wavelengths = 2 * math.pi / positional.frequencies(SINE_C)  # (C/2,) positions per period
+    alt = (
+        f"Two heatmaps of the sinusoid position table, {SINE_T} positions (rows) by {SINE_C} "
+        f"dims (columns), values from -1 (blue) to +1 (red). Left, interleaved as in the "
+        f"package: columns alternate sine and cosine, the first pair repeating every "
+        f"{wavelengths[0]:.2f} positions, the waves slower to the right until the last pair "
+        f"(wavelength {wavelengths[-1]:,.0f}) barely changes. Right, the same columns in two "
+        f"halves, all {SINE_C // 2} sines then all {SINE_C // 2} cosines: the same numbers "
+        f"in another column order."
+    )
+    return fig, alt
+
+
+ROPE_POSITIONS = 6  # one turn of the fastest pair (1 radian a position) takes about 6.28
+
+
+def rope_pair() -> tuple[Figure, str]:
+    """The fastest pair of a query, (1, 0), rotated by RoPE at positions 0 to 5."""
+    pair = torch.tensor([[1.0, 0.0]]).expand(ROPE_POSITIONS, 2)  # (T, 2): one pair, C = 2
+    turned = positional.apply_rope(pair, torch.arange(ROPE_POSITIONS))  # (T, 2)
+    step = float(positional.frequencies(2)[0])  # radians per position
+    fig = _figure(height_pt=300)
+    ax = fig.subplots()
+    for p, (x, y) in enumerate(turned.tolist()):
+        ax.annotate("", (x, y), (0, 0), arrowprops={"arrowstyle": "-|>", "color": "#3f51b5"})
+        ax.annotate(f"p={p}", (x * 1.22, y * 1.22), ha="center", va="center")
+    ax.set_xlim(-1.45, 1.45)
+    ax.set_ylim(-1.45, 1.45)
+    ax.set_aspect("equal")
+    ax.set_xticks([-1, 0, 1])
+    ax.set_yticks([-1, 0, 1])
+    ax.set_xlabel("dim 0 of the pair")
+    ax.set_ylabel("dim 1 of the pair")
+    lengths = turned.norm(dim=1)
+    alt = (
+        f"Arrows from the origin: one pair of a query, ({fmt(1)}, {fmt(0)}), rotated by RoPE "
+        f"at positions 0 to {ROPE_POSITIONS - 1}, each arrow labelled with its position; "
+        f"each step turns it by {step:.2f} radian ({math.degrees(step):.1f} degrees) "
+        f"counterclockwise, and every arrow keeps the length {fmt(float(lengths.max()))}."
+    )
+    return fig, alt
+
+
+FIGURES.update(
+    {
+        "one-hot-lookup": one_hot_lookup,
+        "gradient-rows": gradient_rows,
+        "sinusoid-table": sinusoid_table,
+        "rope-pair": rope_pair,
+    }
+)
 
 
 @functools.cache

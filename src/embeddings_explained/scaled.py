@@ -1,0 +1,59 @@
+"""The Transformer paper's √d_model: token rows multiplied by it before the sinusoids are added.
+
+- ``ScaledNextByte``: token table times ``scale``, plus the fixed sinusoid table, then a
+  linear head: ids ``[B, T]`` -> logits ``[B, T, 256]``.
+- ``train_scaled``: that model trained by ``training.fit`` (Adam), the losses kept.
+
+Vaswani et al. (2017), section 3.4: "In the embedding layers, we multiply those weights by
+√d_model"; the annotated transformer writes it ``self.lut(x) * math.sqrt(self.d_model)``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from embeddings_explained import _checks as checks
+from embeddings_explained.positional import sinusoidal_table
+from embeddings_explained.runcache import cached_run
+from embeddings_explained.training import fit
+
+__all__ = ["ScaledNextByte", "ScaledRun", "train_scaled"]
+
+
+class ScaledNextByte(nn.Module):
+    positions: torch.Tensor  # a buffer: moves with the model, never trained
+
+    def __init__(self, n_embd: int, block_size: int, init_std: float, scale: float) -> None:
+        super().__init__()
+        self.token_embedding = nn.Embedding(256, n_embd)  # (256, C)
+        nn.init.normal_(self.token_embedding.weight, std=init_std)
+        self.register_buffer("positions", sinusoidal_table(block_size, n_embd))  # (T, C)
+        self.scale = scale
+        self.head = nn.Linear(n_embd, 256)
+
+    def forward(self, token_ids: torch.Tensor) -> torch.Tensor:
+        T = token_ids.shape[1]
+        x = self.token_embedding(token_ids) * self.scale + self.positions[:T]  # (B, T, C)
+        logits: torch.Tensor = self.head(x)  # (B, T, 256)
+        return logits
+
+
+@dataclass(frozen=True)
+class ScaledRun:
+    losses: tuple[float, ...]  # the training loss at every step
+
+
+@cached_run
+def train_scaled(
+    init_std: float, sqrt_d_model: bool, n_embd: int = 64, steps: int = 300, seed: int = 0
+) -> ScaledRun:
+    """Train ``ScaledNextByte`` with rows from N(0, init_std), times √n_embd or not."""
+    checks.check_int("n_embd", n_embd, high=1024, example=64)
+    torch.manual_seed(seed)
+    scale = math.sqrt(n_embd) if sqrt_d_model else 1.0
+    model = ScaledNextByte(n_embd, block_size=16, init_std=init_std, scale=scale)
+    return ScaledRun(tuple(fit(model, steps, batch_size=32, block_size=16, lr=0.01)))
