@@ -106,6 +106,7 @@ def test_lighten_code_blocks_lets_a_line_break_after_an_opening_bracket_only() -
     assert light.count("<wbr>") == 5
     assert "tensor(<wbr>[<wbr>ByteTokenizer().encode(<wbr>0.5)])" in light
     assert '<span class="p">(<wbr>[<wbr></span>x' in light
+    assert lighten_code_blocks(light) == light  # a second build step changes nothing
     assert lighten_code_blocks("<p>f(x)</p>") == "<p>f(x)</p>"  # outside code blocks: untouched
 
 

@@ -51,7 +51,7 @@ OPENING_BRACKET = re.compile(r"[(\[{](?![)\]}\s])")
 
 
 def _lighten(code: str) -> str:
-    code = UNCOLOURED_TOKEN.sub(r"\1", code)
+    code = UNCOLOURED_TOKEN.sub(r"\1", code).replace("<wbr>", "")  # the same, done twice
     return TEXT.sub(lambda m: ">" + OPENING_BRACKET.sub(r"\g<0><wbr>", m.group(1)) + "<", code)
 
 
