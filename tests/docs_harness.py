@@ -1,14 +1,9 @@
-"""The docs harness, a pytest plugin: every Python block in docs/ runs, and every number it
-shows is checked. What it reads and writes in a page is tests/page_text.py.
+"""The docs harness, a pytest plugin (what it reads and writes in a page: tests/page_text.py).
 
-pytest-markdown-docs collects the pages' blocks (with page_text's fence reader) and runs
-them, like the notebooks' cells, through :func:`run_block`: what a block prints must be its
-``#>`` lines, a shape comment (``x = ...  # (B, T, C) = (1, 2, 4)``) the tensor's shape.
-Fragments are compared with ``showcase.FRAGMENTS`` (tests/test_docs.py). Before anything
-runs, every page's markers are read strictly and the seed-0 stream is compared with
-tests/reference_stream.json. With ``--update-outputs`` (``make outputs``) each difference
-is an edit of the text as read, all written at the end only if every test passed. This is
-the one module that touches the plugin's private API (tests/test_markdown_docs_api.py).
+Each block pytest-markdown-docs collects, and each notebook cell, runs through run_block: its
+prints must be its ``#>`` lines, its shape comments true. Every check yields edits; settle()
+makes them failures naming page and line or, with ``--update-outputs``, pending edits written
+at the end if every test passed. The one module touching the plugin's private API.
 """
 
 from __future__ import annotations
@@ -264,17 +259,12 @@ def settle(
     return problems
 
 
-class OutputMismatch(AssertionError):
-    """A block printed something other than what its page shows, or a shape comment lied."""
-
-
 def run_block(source: str, filename: str, checked: range, namespace: dict[str, typing.Any],
               where: str) -> tuple[list[tuple[int, int, list[str], str]], list[str]]:  # fmt: skip
-    """Execute ``source`` in ``namespace``; of its lines in ``checked`` (1-based), return the
-    rewrites a real run asks for, ``(first line, count, new lines, what)``, and the problems
-    no rewrite can fix. A ``print``'s output belongs under the innermost statement that
-    printed (or under the page's call of a function that printed) as ``#>`` lines; a shape
-    comment is checked against the tensor its line assigns."""
+    """Execute ``source``; of its lines in ``checked`` (1-based), return the rewrites a real
+    run asks for, ``(first line, count, new lines, what)``, and the problems no rewrite fixes.
+    Output goes as ``#>`` lines under the innermost statement that printed, or under the
+    page's call of a function that printed."""
     rewrites: list[tuple[int, int, list[str], str]] = []
     problems: list[str] = []
     lines, tree = source.split("\n"), ast.parse(source, filename)
@@ -365,7 +355,7 @@ def check(unit: Unit, source: str, filename: str, checked: range, namespace: dic
 def fail(problems: list[str]) -> None:
     if problems:
         problems.append("(run `make outputs` to rewrite it from a real run)")
-        raise OutputMismatch("\n".join(problems))
+        pytest.fail("\n".join(problems), pytrace=False)
 
 
 @register_runner(default=True)
@@ -385,7 +375,7 @@ class CheckedOutputRunner(DefaultRunner):
 
     def repr_failure(self, test: FenceTestDefinition, excinfo: pytest.ExceptionInfo[BaseException],
                      style: typing.Any = None) -> str:  # fmt: skip
-        if isinstance(excinfo.value, OutputMismatch):
+        if excinfo.errisinstance(pytest.fail.Exception):
             return str(excinfo.value)
         return str(super().repr_failure(test, excinfo, style))
 
@@ -426,12 +416,3 @@ class NotebookItem(pytest.Item):
                                 "value Jupyter shows unchecked; print() it (with #> lines) or "
                                 "assign it (_ = ...)")  # fmt: skip
         fail(problems)
-
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: typing.Any = None
-                     ) -> str:  # fmt: skip
-        if isinstance(excinfo.value, OutputMismatch):
-            return str(excinfo.value)
-        return str(super().repr_failure(excinfo, style))
-
-    def reportinfo(self) -> tuple[Path, int, str]:
-        return self.path, 0, f"{self.path.name}::cells"

@@ -309,10 +309,7 @@ class ShapeComment(typing.NamedTuple):
 
 def comments(source: str) -> list[tokenize.TokenInfo]:
     """The comments of a Python source that are not ``#>`` output lines."""
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
-    except (tokenize.TokenError, SyntaxError):
-        return []
+    tokens = tokenize.generate_tokens(io.StringIO(source).readline)
     return [t for t in tokens if t.type == tokenize.COMMENT and not t.string.startswith("#>")]
 
 
