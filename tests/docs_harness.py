@@ -34,6 +34,7 @@ from tests.page_text import is_python as is_python
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 REFERENCE = Path(__file__).with_name("reference_stream.json")
+Namespace = dict[str, typing.Any]  # the globals a page's blocks or a notebook's cells share
 
 
 def _rel(path: Path) -> str:
@@ -259,12 +260,12 @@ def settle(
     return problems
 
 
-def run_block(source: str, filename: str, checked: range, namespace: dict[str, typing.Any],
-              where: str) -> tuple[list[tuple[int, int, list[str], str]], list[str]]:  # fmt: skip
-    """Execute ``source``; of its lines in ``checked`` (1-based), return the rewrites a real
-    run asks for, ``(first line, count, new lines, what)``, and the problems no rewrite fixes.
-    Output goes as ``#>`` lines under the innermost statement that printed, or under the
-    page's call of a function that printed."""
+def run_block(unit: Unit, source: str, filename: str, checked: range, namespace: Namespace,
+              where: str, prefix: str = "") -> list[str]:  # fmt: skip
+    """Execute ``source`` and check its lines in ``checked`` (1-based): what a real run asks
+    to rewrite, ``(first line, count, new lines, what)``, is settled as an edit of ``unit``
+    (``prefix`` is the indentation the page adds). Output goes as ``#>`` lines under the
+    innermost statement that printed, or under the page's call of a function that printed."""
     rewrites: list[tuple[int, int, list[str], str]] = []
     problems: list[str] = []
     lines, tree = source.split("\n"), ast.parse(source, filename)
@@ -336,18 +337,9 @@ def run_block(source: str, filename: str, checked: range, namespace: dict[str, t
     for n in checked:
         if n <= len(lines) and lines[n - 1].lstrip().startswith("#>") and n not in claimed:
             rewrites.append((n, 1, [], "a #> output line"))
-    return rewrites, problems
-
-
-def check(unit: Unit, source: str, filename: str, checked: range, namespace: dict[str, typing.Any],
-          where: str, prefix: str = "") -> list[str]:  # fmt: skip
-    """Run a block and settle what it asks for: edits with ``--update-outputs``, else
-    failures that name the page and line."""
-    rewrites, problems = run_block(source, filename, checked, namespace, where)
     text, edits = HARNESS.edits.text(*unit), HARNESS.edits if HARNESS.update else None
     found = [
-        pt.line_edit(text, first, n, [prefix + ln for ln in new], what)
-        for first, n, new, what in rewrites
+        pt.line_edit(text, n, k, [prefix + ln for ln in new], what) for n, k, new, what in rewrites
     ]
     return problems + settle(edits, unit, text, found, where)
 
@@ -363,7 +355,7 @@ class CheckedOutputRunner(DefaultRunner):
     """pytest-markdown-docs' runner, plus: what a block prints must be shown under it, and
     its shape comments must be true."""
 
-    def runtest(self, test: FenceTestDefinition, args: dict[str, typing.Any],
+    def runtest(self, test: FenceTestDefinition, args: Namespace,
                 *, asyncio_runner: typing.Any = None) -> None:  # fmt: skip
         path, code = Path(test.source_path), test.source.split("\n")
         checked = range(test.start_line + 1, len(code))  # this block's lines on the page
@@ -371,7 +363,7 @@ class CheckedOutputRunner(DefaultRunner):
         # the indentation the page adds to the block's lines (inside an admonition or tab)
         n = next((n for n in checked if code[n - 1].strip()), checked.start)
         prefix = page[n - 1][: len(page[n - 1]) - len(code[n - 1])]
-        fail(check((path, None), test.source, str(path), checked, args, _rel(path), prefix))
+        fail(run_block((path, None), test.source, str(path), checked, args, _rel(path), prefix))
 
     def repr_failure(self, test: FenceTestDefinition, excinfo: pytest.ExceptionInfo[BaseException],
                      style: typing.Any = None) -> str:  # fmt: skip
@@ -408,7 +400,7 @@ class NotebookItem(pytest.Item):
                 continue
             source, where = HARNESS.edits.text(path, k), f"{_rel(path)} cell {k + 1}"
             lines = range(1, source.count("\n") + 2)
-            problems += check((path, k), source, f"{path}#cell{k}", lines, namespace, where)
+            problems += run_block((path, k), source, f"{path}#cell{k}", lines, namespace, where)
             last = ast.parse(source).body[-1:]  # Jupyter would show a bare value, unchecked
             value = last[0].value if last and isinstance(last[0], ast.Expr) else None
             if value is not None and getattr(getattr(value, "func", None), "id", "") != "print":
