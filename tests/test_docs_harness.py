@@ -763,3 +763,11 @@ def test_the_pages_numbers_hold_on_a_cpu_without_avx() -> None:
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     ).stdout  # fmt: skip
     assert json.loads(out.splitlines()[-1]) == ["DEFAULT", None]
+
+
+def test_a_fragment_that_differs_only_in_spacing_is_reported(tmp_path: Path) -> None:
+    """make outputs would rewrite it, so the tests must not pass it."""
+    page = tmp_path / "page.md"
+    page.write_text("a <!-- gen:n vocab_size --> 256<!-- /gen --> b\n")
+    (problem,) = fragment_problems(page, all_fragments(update=False))
+    assert problem.startswith(f"{page}:1: fragment 'n' vocab_size")
