@@ -157,8 +157,7 @@ def pytest_terminal_summary(terminalreporter: typing.Any) -> None:
 
 
 def stream_record() -> dict[str, typing.Any]:
-    """The torch and CPU kernels that draw the seed-0 tables, and the values they draw: the
-    random numbers every number on the pages comes from."""
+    """The torch, the CPU kernels and the seed-0 values every number on the pages comes from."""
     import torch
 
     from embeddings_explained.showcase import seeded_embeddings, torch_version
@@ -209,8 +208,7 @@ def all_fragments(update: bool) -> dict[str, Callable[..., str]]:
 def fragment_problems(
     path: Path, fragments: Mapping[str, Callable[..., str]], edits: PendingEdits | None = None
 ) -> list[str]:
-    """Compare every fragment of a page with what the package computes now; with ``edits``
-    (``--update-outputs``), differences become pending rewrites instead."""
+    """Every fragment of a page against what the package computes now, settled as settle() does."""
     text = edits.text(path) if edits is not None else pt.read_text(path)
     problems, found = [], []
     for m in pt.markers(text, _rel(path)):
@@ -352,8 +350,7 @@ def fail(problems: list[str]) -> None:
 
 @register_runner(default=True)
 class CheckedOutputRunner(DefaultRunner):
-    """pytest-markdown-docs' runner, plus: what a block prints must be shown under it, and
-    its shape comments must be true."""
+    """pytest-markdown-docs' runner, through run_block."""
 
     def runtest(self, test: FenceTestDefinition, args: Namespace,
                 *, asyncio_runner: typing.Any = None) -> None:  # fmt: skip

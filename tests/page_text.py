@@ -1,9 +1,7 @@
 """What the docs harness (tests/docs_harness.py) reads and writes in a page, without pytest:
-files read and written back exactly, whole or not at all; the one fence reader (markdown-it
-with Material's admonitions and tabs, also the collector's parser); the strict markers;
+files written back exactly, whole or not at all; the one fence reader; the strict markers;
 edits against the text as read, applied once, bottom-up, overlaps refused (pytest-examples'
-``modify_files``); shape comments; and the number guard.
-"""
+``modify_files``); shape comments; the number guard."""
 
 from __future__ import annotations
 
@@ -101,8 +99,7 @@ def fences(text: str) -> list[Fence]:
 
 
 def hidden_fences(text: str) -> list[int]:
-    """Lines that open a fence the reader takes for something else (HTML, indented code,
-    a paragraph): the block there would never run."""
+    """Lines that open a fence read as something else (HTML, indented code): it never runs."""
     return [
         t.map[0] + 1 + k
         for t in markdown_parser().parse(text)
@@ -415,8 +412,7 @@ def prose_comments(source: str) -> dict[int, str]:
 
 
 def notebook_unchecked_numbers(path: Path) -> list[tuple[str, int, str]]:
-    """:func:`unchecked_numbers` of a notebook's markdown cells and of its code cells' prose
-    comments: ``(cell label, line, number)``."""
+    """unchecked_numbers of the markdown and comments of a notebook: ``(cell, line, number)``."""
     cells = json.loads(read_text(path))["cells"]
     code = "\n".join(cell_source(c) for c in cells if c["cell_type"] == "code")
     found = []
