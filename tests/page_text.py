@@ -403,12 +403,8 @@ def _quoted(span: str, code: str) -> bool:
 def prose_comments(source: str) -> dict[int, str]:
     """The comments of a code block that are prose, by line: not ``#>`` output or a shape."""
     source = textwrap.dedent(source)
-    shapes = {c.line for c in shape_comments(source)}
-    out = {}
-    for tok in comments(source):
-        m = SHAPE_RE.match(tok.string) if tok.start[0] in shapes else None
-        out[tok.start[0]] = m["rest"] if m else tok.string
-    return out
+    shapes = {c.line: c.rest for c in shape_comments(source)}
+    return {t.start[0]: shapes.get(t.start[0], t.string) for t in comments(source)}
 
 
 def notebook_unchecked_numbers(path: Path) -> list[tuple[str, int, str]]:
