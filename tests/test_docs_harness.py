@@ -785,3 +785,13 @@ def test_a_cell_ending_in_a_bare_value_fails(harness_pytester: pytest.Pytester) 
     result.stdout.fnmatch_lines(["*flow.ipynb cell 1:2: the cell ends in an expression whose*"])
     nb["cells"][0]["source"] = ["x = 20\n", "print(x + 1)\n", "#> 21"]
     _notebook_run(harness_pytester, json.dumps(nb)).assert_outcomes(passed=1)
+
+
+def test_code_in_a_test_modules_docstring_is_not_run(harness_pytester: pytest.Pytester) -> None:
+    """Only the package's docstrings are what readers see (help()); a test's are not pages."""
+    harness_pytester.makepyfile(test_x='"""```python\n1 / 0\n```"""\n\n\ndef test_x():\n    pass\n')
+    harness_pytester.makeconftest('pytest_plugins = ["tests.docs_harness"]')
+    result = harness_pytester.runpytest_inprocess(
+        "--markdown-docs", "-p", "no:cacheprovider", f"--rootdir={harness_pytester.path}"
+    )
+    result.assert_outcomes(passed=1)
