@@ -775,15 +775,13 @@ def test_a_fragment_that_differs_only_in_spacing_is_reported(tmp_path: Path) -> 
 
 def test_a_cell_ending_in_a_bare_value_fails(harness_pytester: pytest.Pytester) -> None:
     """Jupyter shows a cell's last bare value in the built page, where no #> line checks it."""
-    nb = {
-        "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-                   "source": ["x = 20\n", "x + 1"]}],
-        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
-    }  # fmt: skip
+    source = ["x = 20\n", "x + 1"]
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "source": source}
+    nb = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     result = _notebook_run(harness_pytester, json.dumps(nb))
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*flow.ipynb cell 1:2: the cell ends in an expression whose*"])
-    nb["cells"][0]["source"] = ["x = 20\n", "print(x + 1)\n", "#> 21"]
+    source[1:] = ["print(x + 1)\n", "#> 21"]
     _notebook_run(harness_pytester, json.dumps(nb)).assert_outcomes(passed=1)
 
 
