@@ -1,20 +1,9 @@
-"""The docs harness, a pytest plugin: every Python block in docs/ runs, and every number
-it shows is checked. What it reads and writes in a page is in tests/page_text.py.
+"""The docs harness, a pytest plugin (what it reads and writes in a page: tests/page_text.py).
 
-- pytest-markdown-docs collects the ```python blocks of the pages (with the fence reader
-  of page_text, which sees inside admonitions and tabs) and runs each through
-  :class:`CheckedOutputRunner`: what a block prints must be its ``#>`` lines, and each
-  shape comment (``x = ...  # (B, T, C) = (1, 2, 4)``) must be the tensor's shape. This
-  module is the only one that touches the plugin's private runner API (pinned in
-  pyproject.toml; tests/test_markdown_docs_api.py guards it).
-- Notebooks (``docs/**/*.ipynb``) are run and checked the same way, cell by cell.
-- Fragments (``<!-- gen:NAME args -->``) are compared with
-  ``embeddings_explained.showcase.FRAGMENTS[NAME](*args)`` (tests/test_docs.py).
-- Before anything runs: every page's markers are read strictly, and the seed-0 tables
-  are compared with those that generated the pages (tests/reference_stream.json).
-- ``--update-outputs`` (``make outputs``) turns every difference into an edit of the text
-  as read; at the end, only if the run completed and every test passed, all are written
-  at once (page_text.write_files), else nothing.
+Each block pytest-markdown-docs collects, and each notebook cell, runs through run_block: its
+prints must be its ``#>`` lines, its shape comments true. Every check yields edits; settle()
+makes them failures naming page and line or, with ``--update-outputs``, pending edits written
+at the end if every test passed. The one module touching the plugin's private API.
 """
 
 from __future__ import annotations
@@ -37,24 +26,15 @@ from pytest_markdown_docs._runners import DefaultRunner, register_runner
 from pytest_markdown_docs.definitions import FenceTestDefinition
 from pytest_markdown_docs.plugin import MarkdownDocstringCodeModule
 
-from tests.page_text import (
-    Edit,
-    EditConflict,
-    MarkerError,
-    PendingEdits,
-    Unit,
-    markdown_parser,
-    markers,
-    read_text,
-    shape_comments,
-    write_files,
-)
-from tests.page_text import fences as fences  # for other tests, as before
+from tests import page_text as pt
+from tests.page_text import Edit, PendingEdits, Unit
+from tests.page_text import fences as fences  # for other tests
 from tests.page_text import is_python as is_python
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 REFERENCE = Path(__file__).with_name("reference_stream.json")
+Namespace = dict[str, typing.Any]  # the globals a page's blocks or a notebook's cells share
 
 
 def _rel(path: Path) -> str:
@@ -78,14 +58,9 @@ def nav_pages() -> list[str]:
     return [page.file.src_uri for page in get_navigation(get_files(config), config).pages]
 
 
-# --------------------------------------------------------------------------- one run
-
-
 @dataclass
 class Harness:
-    """What one test run checks against and, with ``--update-outputs``, rewrites."""
-
-    update: bool = False
+    update: bool = False  # --update-outputs
     edits: PendingEdits = field(default_factory=PendingEdits)
     said: str = ""  # what make outputs did, shown last
 
@@ -94,12 +69,8 @@ HARNESS = Harness()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--update-outputs",
-        action="store_true",
-        default=False,
-        help="rewrite the #> outputs, shape comments and fragments of docs/ from a real run",
-    )
+    help = "rewrite the #> outputs, shape comments and fragments of docs/ from a real run"
+    parser.addoption("--update-outputs", action="store_true", default=False, help=help)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -128,21 +99,19 @@ def harness() -> Harness:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_markdown_docs_markdown_it() -> MarkdownIt:
-    return markdown_parser()  # the one fence reader: the collector sees what page_text sees
+    return pt.markdown_parser()  # the one fence reader: the collector sees what page_text sees
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Before anything runs: the markers of every page a test reads, strictly; and one
     message, instead of a failure on every page, when the random stream moved."""
     params = [getattr(getattr(i, "callspec", None), "params", {}).get("page") for i in items]
-    pages = {
-        p for p in [*params, *(i.path for i in items)] if isinstance(p, Path) and p.suffix == ".md"
-    }
+    pages = {p for p in [*params, *(i.path for i in items)] if isinstance(p, Path)}
     problems = []
-    for page in sorted(pages):
+    for page in sorted(p for p in pages if p.suffix == ".md"):
         try:
-            markers(read_text(page), _rel(page))
-        except MarkerError as error:
+            pt.markers(pt.read_text(page), _rel(page))
+        except pt.MarkerError as error:
             problems.append(str(error))
     if problems:
         pytest.exit("malformed markers; nothing ran:\n" + "\n".join(problems), returncode=1)
@@ -155,34 +124,31 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """``make outputs`` writes here: every edit at once, only if the run completed and every
     test passed; otherwise nothing, and it says so."""
+    failed = f"{session.testsfailed} test(s)" if session.testsfailed else "the run"
     if not HARNESS.update:
         return
     if session.exitstatus == pytest.ExitCode.INTERRUPTED:
         HARNESS.said = "interrupted, nothing written"
         return
     if session.testsfailed or session.exitstatus != pytest.ExitCode.OK:
-        failed = f"{session.testsfailed} test(s) failed" if session.testsfailed else "run failed"
-        HARNESS.said = f"nothing written, {failed}; fix them first"
+        HARNESS.said = f"nothing written, {failed} failed; fix them first"
         return
     contents: dict[Path, bytes] = {}
     try:
         contents = HARNESS.edits.new_contents()
         if stream_problem(reference()) is not None:  # only then: its last bits vary by CPU
             contents[REFERENCE] = (json.dumps(stream_record(), indent=1) + "\n").encode()
-        write_files(contents)
-    except (EditConflict, OSError) as error:  # an OSError may come after some renames
+        pt.write_files(contents)
+        HARNESS.said = ", ".join(map(_rel, contents)) or "nothing to rewrite"
+    except (pt.EditConflict, OSError) as error:  # an OSError may come after some renames
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        HARNESS.said = f"{error}; " + (
-            "nothing written" if isinstance(error, EditConflict) else "stopped"
-        )
-        return
+        stopped = "nothing written" if isinstance(error, pt.EditConflict) else "stopped"
+        HARNESS.said = f"{error}; {stopped}"
     except KeyboardInterrupt:  # before the renames, or held until they were all done
         session.exitstatus = pytest.ExitCode.INTERRUPTED
         done = contents and all(p.read_bytes() == data for p, data in contents.items())
         written = f"after writing {', '.join(map(_rel, contents))}" if done else "nothing written"
         HARNESS.said = f"interrupted, {written}"
-        return
-    HARNESS.said = ", ".join(map(_rel, contents)) or "nothing to rewrite"
 
 
 def pytest_terminal_summary(terminalreporter: typing.Any) -> None:
@@ -190,12 +156,8 @@ def pytest_terminal_summary(terminalreporter: typing.Any) -> None:
         terminalreporter.write_line(f"make outputs: {HARNESS.said}")
 
 
-# --------------------------------------------------------------------------- the random stream
-
-
 def stream_record() -> dict[str, typing.Any]:
-    """The torch and CPU kernels that draw the seed-0 tables, and the values they draw: the
-    random numbers every number on the pages comes from."""
+    """The torch, the CPU kernels and the seed-0 values every number on the pages comes from."""
     import torch
 
     from embeddings_explained.showcase import seeded_embeddings, torch_version
@@ -234,9 +196,6 @@ def stream_problem(ref: Mapping[str, typing.Any]) -> str | None:
     )
 
 
-# --------------------------------------------------------------------------- fragments
-
-
 def all_fragments(update: bool) -> dict[str, Callable[..., str]]:
     """The package's fragments, plus the torch version that generated the pages: the
     recorded one, or while ``--update-outputs`` regenerates them, the running one."""
@@ -249,15 +208,13 @@ def all_fragments(update: bool) -> dict[str, Callable[..., str]]:
 def fragment_problems(
     path: Path, fragments: Mapping[str, Callable[..., str]], edits: PendingEdits | None = None
 ) -> list[str]:
-    """Compare every fragment of a page with what the package computes now; with ``edits``
-    (``--update-outputs``), differences become pending rewrites instead."""
-    text = edits.text(path) if edits is not None else read_text(path)
-    problems = []
-    for m in markers(text, _rel(path)):
+    """Every fragment of a page against what the package computes now, settled as settle() does."""
+    text = edits.text(path) if edits is not None else pt.read_text(path)
+    problems, found = [], []
+    for m in pt.markers(text, _rel(path)):
         at, call = f"{_rel(path)}:{m.line}", " ".join([f"fragment {m.name!r}", *m.args])
         if m.name not in fragments:
-            known = ", ".join(sorted(fragments))
-            problems.append(f"{at}: unknown fragment {m.name!r}; known: {known}")
+            problems.append(f"{at}: unknown fragment {m.name!r}; known: {', '.join(fragments)}")
             continue
         try:
             computed = fragments[m.name](*m.args)
@@ -265,54 +222,49 @@ def fragment_problems(
             problems.append(f"{at}: {call}: {type(error).__name__}: {error}")
             continue
         shown = text[m.start : m.end]
-        expected = f"\n\n{computed}\n\n" if shown.startswith("\n") else computed
-        if shown != expected and edits is not None:
-            edits.add((path, None), Edit(m.start, m.end, expected, f"{call} at {at}"))
-        elif shown != expected:
-            line = m.line + text.count("\n", m.span[0], m.start)
-            old, new = shown.split("\n"), expected.split("\n")
-            problems.append(describe_difference(_rel(path), line, call, old, new))
+        found.append(
+            Edit(m.start, m.end, f"\n\n{computed}\n\n" if shown[:1] == "\n" else computed, call)
+        )
+    return problems + settle(edits, (path, None), text, found, _rel(path))
+
+
+def settle(
+    edits: PendingEdits | None, unit: Unit, text: str, found: list[Edit], where: str
+) -> list[str]:
+    """Each edit of ``text`` a check asks for: pending in ``edits`` (``--update-outputs``),
+    else, if it changes the text, a failure naming the page and line where it differs."""
+    problems = []
+    for e in (e for e in found if text[e.start : e.end] != e.text):
+        if edits is not None:
+            edits.add(unit, e)
+            continue
+        line = text.count("\n", 0, e.start) + 1
+        shown, real = (
+            [s.strip().removeprefix("#> ") for s in t.splitlines()]
+            for t in (text[e.start : e.end], e.text)
+        )
+        k = next((k for k, (a, b) in enumerate(zip(shown, real, strict=False)) if a != b), None)
+        if k is not None:
+            problems.append(
+                f"{where}:{line + k}: {e.what} differs\n  page: {shown[k]}\n  real: {real[k]}"
+            )
+        elif not real:
+            problems.append(f"{where}:{line}: {e.what} that no print() above it produces")
+        elif not shown:
+            problems.append(f"{where}:{line}: {e.what}: the page shows nothing; real: {real[0]!r}")
+        else:  # other lines, or only other spacing
+            n = f"{len(shown)} line(s), real output {len(real)}"
+            problems.append(f"{where}:{line}: {e.what}: the page shows {n}")
     return problems
 
 
-def describe_difference(where: str, line: int, what: str, shown: list[str], real: list[str]) -> str:
-    """One message for every mismatch: the first line that differs, shown against real."""
-    for k, (a, b) in enumerate(zip(shown, real, strict=False)):
-        if a.rstrip() != b.rstrip():
-            return f"{where}:{line + k}: {what} differs\n  page: {a.strip()}\n  real: {b.strip()}"
-    if not real:
-        return f"{where}:{line}: {what} that no print() above it produces"
-    if not shown:
-        return f"{where}:{line}: {what}: the page shows nothing; real: {real[0].strip()!r}"
-    return f"{where}:{line}: {what}: the page shows {len(shown)} line(s), real output {len(real)}"
-
-
-# --------------------------------------------------------------------------- running a block
-
-
-class OutputMismatch(AssertionError):
-    """A block printed something other than what its page shows, or a shape comment lied."""
-
-
-class Rewrite(typing.NamedTuple):
-    """Lines ``first`` to ``first + n_lines - 1`` of a block (1-based) should be ``lines``."""
-
-    first: int
-    n_lines: int
-    lines: list[str]
-    what: str
-
-
-def run_block(source: str, filename: str, lines_checked: range, namespace: dict[str, typing.Any],
-              where: str) -> tuple[list[Rewrite], list[str]]:  # fmt: skip
-    """Execute ``source`` in ``namespace``; of its lines in ``lines_checked`` (1-based),
-    return the rewrites a real run asks for and the problems no rewrite can fix.
-
-    A ``print``'s output belongs under the innermost statement that printed (or under the
-    page's call of a function that printed) as ``#>`` lines; a shape comment is checked
-    against the tensor its line assigns.
-    """
-    rewrites: list[Rewrite] = []
+def run_block(unit: Unit, source: str, filename: str, checked: range, namespace: Namespace,
+              where: str, prefix: str = "") -> list[str]:  # fmt: skip
+    """Execute ``source`` and check its lines in ``checked`` (1-based): what a real run asks
+    to rewrite, ``(first line, count, new lines, what)``, is settled as an edit of ``unit``
+    (``prefix`` is the indentation the page adds). Output goes as ``#>`` lines under the
+    innermost statement that printed, or under the page's call of a function that printed."""
+    rewrites: list[tuple[int, int, list[str], str]] = []
     problems: list[str] = []
     lines, tree = source.split("\n"), ast.parse(source, filename)
     statements = [n for n in ast.walk(tree) if isinstance(n, ast.stmt)]
@@ -321,7 +273,7 @@ def run_block(source: str, filename: str, lines_checked: range, namespace: dict[
         holding = [s for s in statements if s.lineno <= line <= (s.end_lineno or s.lineno)]
         return min(holding, key=lambda s: (s.end_lineno or s.lineno) - s.lineno, default=None)
 
-    shapes = {c.line: c for c in shape_comments(source) if c.line in lines_checked}
+    shapes = {c.line: c for c in pt.shape_comments(source) if c.line in checked}
     for line in list(shapes):  # the value each annotated line assigns goes through check_shape
         stmt = innermost(line)
         target = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
@@ -346,7 +298,7 @@ def run_block(source: str, filename: str, lines_checked: range, namespace: dict[
         real = tuple(int(d) for d in value.shape)
         if comment.dims is not None and comment.dims != real:
             new = lines[line - 1][: comment.col] + comment.render(real)
-            rewrites.append(Rewrite(line, 1, [new], "shape comment"))
+            rewrites.append((line, 1, [new], "shape comment"))
         elif len(comment.names or real) != len(real):
             problems.append(f"{where}:{line}: the comment says shape {comment.names} but the "
                             f"tensor has shape {real}")  # fmt: skip
@@ -362,7 +314,7 @@ def run_block(source: str, filename: str, lines_checked: range, namespace: dict[
         while frame is not None:  # the outermost frame in the page
             line = frame.f_lineno if frame.f_code.co_filename == filename else line
             frame = frame.f_back  # type: ignore[assignment]
-        stmt = innermost(line) if line in lines_checked else None
+        stmt = innermost(line) if line in checked else None
         if stmt is not None:
             buffer = io.StringIO()
             builtins.print(*args, sep=sep, end=end, file=buffer)
@@ -379,61 +331,42 @@ def run_block(source: str, filename: str, lines_checked: range, namespace: dict[
         claimed.update(range(end + 1, end + 1 + count))
         new = [f"{' ' * col}#> {ln}".rstrip() for ln in text.rstrip("\n").split("\n")]
         if [ln.strip() for ln in lines[end : end + count]] != [ln.strip() for ln in new]:
-            rewrites.append(Rewrite(end + 1, count, new, "printed output"))
-    for n in lines_checked:
+            rewrites.append((end + 1, count, new, "printed output"))
+    for n in checked:
         if n <= len(lines) and lines[n - 1].lstrip().startswith("#>") and n not in claimed:
-            rewrites.append(Rewrite(n, 1, [], "a #> output line"))
-    return rewrites, problems
-
-
-def check_or_rewrite(unit: Unit, rewrites: list[Rewrite], where: str, prefix: str = ""
-                     ) -> list[str]:  # fmt: skip
-    """With ``--update-outputs``, the rewrites become pending edits; else failures that name
-    the page and line."""
-    lines, problems = HARNESS.edits.text(*unit).split("\n"), []
-    for r in rewrites:
-        if HARNESS.update:
-            new = [prefix + ln for ln in r.lines]
-            HARNESS.edits.replace_lines(
-                unit, r.first, r.n_lines, new, f"{r.what} at {where}:{r.first}"
-            )
-        else:
-            old = lines[r.first - 1 : r.first - 1 + r.n_lines]
-            shown, real = ([ln.strip().removeprefix("#> ") for ln in x] for x in (old, r.lines))
-            problems.append(describe_difference(where, r.first, r.what, shown, real))
-    return problems
+            rewrites.append((n, 1, [], "a #> output line"))
+    text, edits = HARNESS.edits.text(*unit), HARNESS.edits if HARNESS.update else None
+    found = [
+        pt.line_edit(text, n, k, [prefix + ln for ln in new], what) for n, k, new, what in rewrites
+    ]
+    return problems + settle(edits, unit, text, found, where)
 
 
 def fail(problems: list[str]) -> None:
     if problems:
         problems.append("(run `make outputs` to rewrite it from a real run)")
-        raise OutputMismatch("\n".join(problems))
+        pytest.fail("\n".join(problems), pytrace=False)
 
 
 @register_runner(default=True)
 class CheckedOutputRunner(DefaultRunner):
-    """pytest-markdown-docs' runner, plus: what a block prints must be shown under it, and
-    its shape comments must be true."""
+    """pytest-markdown-docs' runner, through run_block."""
 
-    def runtest(self, test: FenceTestDefinition, args: dict[str, typing.Any],
+    def runtest(self, test: FenceTestDefinition, args: Namespace,
                 *, asyncio_runner: typing.Any = None) -> None:  # fmt: skip
         path, code = Path(test.source_path), test.source.split("\n")
         checked = range(test.start_line + 1, len(code))  # this block's lines on the page
-        rewrites, problems = run_block(test.source, str(path), checked, args, _rel(path))
         page = HARNESS.edits.text(path).split("\n")
         # the indentation the page adds to the block's lines (inside an admonition or tab)
         n = next((n for n in checked if code[n - 1].strip()), checked.start)
         prefix = page[n - 1][: len(page[n - 1]) - len(code[n - 1])]
-        fail(problems + check_or_rewrite((path, None), rewrites, _rel(path), prefix))
+        fail(run_block((path, None), test.source, str(path), checked, args, _rel(path), prefix))
 
     def repr_failure(self, test: FenceTestDefinition, excinfo: pytest.ExceptionInfo[BaseException],
                      style: typing.Any = None) -> str:  # fmt: skip
-        if isinstance(excinfo.value, OutputMismatch):
+        if excinfo.errisinstance(pytest.fail.Exception):
             return str(excinfo.value)
         return str(super().repr_failure(test, excinfo, style))
-
-
-# --------------------------------------------------------------------------- notebooks
 
 
 @pytest.hookimpl(wrapper=True)
@@ -459,13 +392,12 @@ class NotebookItem(pytest.Item):
 
     def runtest(self) -> None:
         path, namespace, problems = Path(self.path), {"__name__": "__main__"}, []
-        for k, cell in enumerate(HARNESS.edits.cells(path)):
+        for k, cell in enumerate(json.loads(HARNESS.edits.text(path))["cells"]):
             if cell["cell_type"] != "code":
                 continue
             source, where = HARNESS.edits.text(path, k), f"{_rel(path)} cell {k + 1}"
             lines = range(1, source.count("\n") + 2)
-            rewrites, found = run_block(source, f"{path}#cell{k}", lines, namespace, where)
-            problems += found + check_or_rewrite((path, k), rewrites, where)
+            problems += run_block((path, k), source, f"{path}#cell{k}", lines, namespace, where)
             last = ast.parse(source).body[-1:]  # Jupyter would show a bare value, unchecked
             value = last[0].value if last and isinstance(last[0], ast.Expr) else None
             if value is not None and getattr(getattr(value, "func", None), "id", "") != "print":
@@ -473,12 +405,3 @@ class NotebookItem(pytest.Item):
                                 "value Jupyter shows unchecked; print() it (with #> lines) or "
                                 "assign it (_ = ...)")  # fmt: skip
         fail(problems)
-
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: typing.Any = None
-                     ) -> str:  # fmt: skip
-        if isinstance(excinfo.value, OutputMismatch):
-            return str(excinfo.value)
-        return str(super().repr_failure(excinfo, style))
-
-    def reportinfo(self) -> tuple[Path, int, str]:
-        return self.path, 0, f"{self.path.name}::cells"

@@ -1,14 +1,7 @@
-"""The text side of the docs harness (tests/docs_harness.py), without pytest.
-
-- :class:`Text` reads a file with "\\n" line ends; :func:`write_files` writes files back
-  whole (a temporary file beside each, then renames) with their line ends, BOM and mode.
-- :func:`fences` is the one fence reader: markdown-it with Material's admonitions and
-  content tabs, the parser pytest-markdown-docs collects the pages' blocks with.
-- :func:`markers` reads the ``<!-- gen:NAME args -->shown<!-- /gen -->`` fragments strictly.
-- :class:`PendingEdits` holds rewrites computed against the text as first read, applied
-  once, bottom-up, overlaps refused (pytest-examples' ``modify_files`` for pydantic's docs).
-- :func:`unchecked_numbers` is the number guard: a number no check stands behind.
-"""
+"""What the docs harness (tests/docs_harness.py) reads and writes in a page, without pytest:
+files written back exactly, whole or not at all; the one fence reader; the strict markers;
+edits against the text as read, applied once, bottom-up, overlaps refused (pytest-examples'
+``modify_files``); shape comments; the number guard."""
 
 from __future__ import annotations
 
@@ -19,61 +12,43 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
-import stat
-import tempfile
 import textwrap
 import tokenize
 import typing
-from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-# --------------------------------------------------------------------------- files
+
+def decode(data: bytes) -> str:
+    """A file's text with "\\n" line ends, without its BOM."""
+    return data.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
 
 
-@dataclass(frozen=True)
-class Text:
-    """A file's text with "\\n" line ends, and what writing it back exactly takes."""
-
-    text: str
-    bom: str = ""
-    newline: str = "\n"
-
-    @classmethod
-    def decode(cls, data: bytes) -> Text:
-        raw = data.decode("utf-8")
-        bom = "\ufeff" if raw.startswith("\ufeff") else ""
-        newline = "\r\n" if "\r\n" in raw else "\n"
-        return cls(raw[len(bom) :].replace("\r\n", "\n"), bom, newline)
-
-    def encode(self, text: str) -> bytes:
-        """``text`` with this file's line ends and BOM."""
-        return (self.bom + text.replace("\n", self.newline)).encode("utf-8")
+def encode(text: str, like: bytes) -> bytes:
+    """``text`` with the BOM and the line ends of the file whose bytes are ``like``."""
+    bom = "\ufeff" if like.startswith("\ufeff".encode()) else ""
+    return (bom + text.replace("\n", "\r\n" if b"\r\n" in like else "\n")).encode()
 
 
 def read_text(path: Path) -> str:
-    return Text.decode(path.read_bytes()).text
+    return decode(path.read_bytes())
 
 
 def write_files(contents: Mapping[Path, bytes]) -> None:
-    """Write every file whole, or none: each to a temporary file beside it (mode kept);
-    only when all are on disk are they renamed over the originals, with SIGINT and SIGTERM
-    held from the first rename to the last. A signal before that writes nothing."""
-    temps: dict[Path, Path] = {}
+    """Write every file whole, or none: each to a temporary file beside it (mode kept), then,
+    all on disk, renamed over the originals with SIGINT and SIGTERM held until the last."""
+    temps = {path: path.with_name(f".{path.name}.{os.getpid()}.tmp") for path in contents}
     try:
-        for path, data in contents.items():
-            with _signals_held():  # a temporary file is always known, so always removed
-                fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-                temps[path] = Path(name)
-            with os.fdopen(fd, "wb") as file:
-                file.write(data)
+        for path, temp in temps.items():
+            with open(temp, "wb") as file:
+                file.write(contents[path])
                 file.flush()
                 os.fsync(file.fileno())
-            os.chmod(name, stat.S_IMODE(path.stat().st_mode))
+            shutil.copymode(path, temp)
         with _signals_held():
             for path, temp in temps.items():
                 os.replace(temp, path)
@@ -85,8 +60,8 @@ def write_files(contents: Mapping[Path, bytes]) -> None:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """SIGINT and SIGTERM wait until the block is done, then act as they would have (a
-    signal mask would not do: another thread may take the signal)."""
+    """SIGINT and SIGTERM wait for the block, then act (a signal mask would not hold them:
+    another thread may take the signal)."""
     held: list[int] = []
     wanted = (signal.SIGINT, signal.SIGTERM)
     old = {s: signal.signal(s, lambda signum, frame: held.append(signum)) for s in wanted}
@@ -95,31 +70,26 @@ def _signals_held() -> Iterator[None]:
     finally:
         for s, handler in old.items():
             signal.signal(s, handler)
-        for signum in held[:1]:
-            signal.raise_signal(signum)
-
-
-# --------------------------------------------------------------------------- fences
+        if held:
+            signal.raise_signal(held[0])
 
 
 @functools.cache
 def markdown_parser() -> MarkdownIt:
-    """CommonMark plus Material's admonitions (``!!!``, ``???``) and content tabs (``===``)."""
     from mdformat_mkdocs.mdit_plugins import material_admon_plugin, material_content_tabs_plugin
 
     return MarkdownIt("commonmark").use(material_admon_plugin).use(material_content_tabs_plugin)
 
 
 class Fence(typing.NamedTuple):
-    line: int  # 1-based line of the opening fence
-    indent: str  # what precedes the fence on its line (inside an admonition or tab)
+    line: int  # of the opening fence, 1-based
+    indent: str  # before the fence on its line (inside an admonition or tab)
     info: str  # "python", "{.python continuation}", "text", ...
-    body: list[str]  # the lines between the fences, without the container's indentation
+    body: list[str]  # the lines inside, without the container's indentation
 
 
 def fences(text: str) -> list[Fence]:
-    """Every fenced block of a page, as the collector of its Python blocks sees them."""
-    found, lines = [], text.split("\n")
+    lines, found = text.split("\n"), []
     for t in markdown_parser().parse(text):
         if t.type == "fence" and t.map:
             opener = lines[t.map[0]]
@@ -129,8 +99,7 @@ def fences(text: str) -> list[Fence]:
 
 
 def hidden_fences(text: str) -> list[int]:
-    """Lines that open a fence the reader takes for something else (HTML, indented code,
-    a paragraph): the block there would never run."""
+    """Lines that open a fence read as something else (HTML, indented code): it never runs."""
     return [
         t.map[0] + 1 + k
         for t in markdown_parser().parse(text)
@@ -141,6 +110,7 @@ def hidden_fences(text: str) -> list[int]:
 
 
 def _words(info: str) -> list[str]:
+    """An info string's words, the language first, as pytest-markdown-docs reads them."""
     words = info.strip().strip("{}").split()
     lang = next((w for w in words if w.startswith(".")), None) if info.strip()[:1] == "{" else None
     return [lang[1:], *(w for w in words if w != lang)] if lang else words
@@ -151,37 +121,31 @@ def is_python(info: str) -> bool:
 
 
 def runs(info: str) -> bool:
-    """Whether pytest-markdown-docs runs a fence with this info string."""
     return is_python(info) and "notest" not in _words(info)
 
-
-# --------------------------------------------------------------------------- markers
 
 COMMENT_RE = re.compile(r"<!--(?P<body>.*?)(?:-->|\Z)", re.S)
 OPENER_RE = re.compile(r" gen:(?P<name>[\w-]+)(?P<args>(?:[ \t]+[^\s>]+)*)[ \t]*")
 
 
 class MarkerError(Exception):
-    """A page whose markers cannot be read one way only: nothing may run or be written."""
+    """Markers that cannot be read one way only: nothing may run or be written."""
 
 
-@dataclass(frozen=True)
-class Marker:
+class Marker(typing.NamedTuple):
     name: str
     args: tuple[str, ...]
-    line: int  # 1-based line of the opener
+    line: int  # of the opener, 1-based
     start: int  # what it shows: text[start:end], between the opener and the closer
     end: int
     span: tuple[int, int]  # opener to closer
 
 
 def markers(text: str, where: str) -> list[Marker]:
-    """The page's markers, read strictly: every HTML comment on a page is an opener or a
-    closer, each opener is closed before the next, each closer closes one. Raises
-    MarkerError naming ``page:line`` and what is wrong."""
-    found: list[Marker] = []
-    problems: list[str] = []
-    opener: re.Match[str] | None = None
+    """The page's markers, read strictly: every HTML comment is an opener or a closer, each
+    opener closed before the next, each closer closing one; else MarkerError naming
+    ``page:line`` and what is wrong."""
+    found, problems, opener = [], [], None
 
     def at(m: re.Match[str]) -> str:
         return f"{where}:{text.count(chr(10), 0, m.start()) + 1}"
@@ -191,28 +155,26 @@ def markers(text: str, where: str) -> list[Marker]:
         if not m[0].endswith("-->"):
             problems.append(f"{at(m)}: {shown} is never closed with -->")
         elif OPENER_RE.fullmatch(m["body"]):
-            if opener is not None:
+            if opener:
                 problems.append(
                     f"{at(opener)}: `{opener[0]}` is not closed before the marker at {at(m)} "
                     "(markers do not nest): add <!-- /gen --> after what it shows"
                 )
             opener = m
-        elif m["body"] == " /gen " and opener is None:
-            problems.append(f"{at(m)}: <!-- /gen --> closes no marker; remove it")
-        elif m["body"] == " /gen " and opener is not None:
-            o = typing.cast(re.Match[str], OPENER_RE.fullmatch(opener["body"]))
+        elif m["body"] == " /gen " and opener:
+            name, *args = opener["body"].split()
             line = text.count("\n", 0, opener.start()) + 1
             span = (opener.start(), m.end())
-            found.append(
-                Marker(o["name"], tuple(o["args"].split()), line, opener.end(), m.start(), span)
-            )
+            found.append(Marker(name[4:], tuple(args), line, opener.end(), m.start(), span))
             opener = None
+        elif m["body"] == " /gen ":
+            problems.append(f"{at(m)}: <!-- /gen --> closes no marker; remove it")
         else:
             problems.append(
                 f"{at(m)}: {shown} is not a marker: write <!-- gen:NAME args --> and "
                 "<!-- /gen --> exactly so (pages hold no other HTML comments)"
             )
-    if opener is not None:
+    if opener:
         problems.append(
             f"{at(opener)}: `{opener[0]}` is never closed: add <!-- /gen --> after what it shows"
         )
@@ -221,93 +183,68 @@ def markers(text: str, where: str) -> list[Marker]:
     return found
 
 
-# --------------------------------------------------------------------------- pending edits
-
-
 class EditConflict(Exception):
-    """Two rewrites of the same place, or a page that changed while the run read it."""
+    """Two rewrites of the same place, or a file that changed while the run read it."""
 
 
-@dataclass(frozen=True)
-class Edit:
-    start: int  # character offsets into the text as first read
+class Edit(typing.NamedTuple):
+    start: int  # offsets into the text as first read
     end: int
     text: str
-    what: str  # for messages: which check asked for it
+    what: str  # which check asked for it, for messages
 
 
 Unit = tuple[Path, int | None]  # a page, or (notebook, cell index)
 
 
-@dataclass
 class PendingEdits:
-    """One list of edits per page or notebook cell, against the text as first read."""
+    """The edits of each page and notebook cell, against the text as first read."""
 
-    files: dict[Path, bytes] = field(default_factory=dict)
-    texts: dict[Unit, str] = field(default_factory=dict)
-    edits: dict[Unit, list[Edit]] = field(default_factory=lambda: defaultdict(list))
+    def __init__(self) -> None:
+        self.files: dict[Path, bytes] = {}
+        self.edits: dict[Unit, list[Edit]] = {}
 
     def text(self, path: Path, cell: int | None = None) -> str:
         if path not in self.files:
             self.files[path] = path.read_bytes()
-            text = Text.decode(self.files[path]).text
-            if path.suffix == ".ipynb":
-                for k, c in enumerate(json.loads(text)["cells"]):
-                    self.texts[(path, k)] = cell_source(c)
-            else:
-                self.texts[(path, None)] = text
-        return self.texts[(path, cell)]
-
-    def cells(self, path: Path) -> list[dict[str, typing.Any]]:
-        """A notebook's cells as first read."""
-        self.text(path, 0)
-        return typing.cast(
-            list[dict[str, typing.Any]], json.loads(Text.decode(self.files[path]).text)["cells"]
-        )
+        text = decode(self.files[path])
+        return text if cell is None else cell_source(json.loads(text)["cells"][cell])
 
     def add(self, unit: Unit, edit: Edit) -> None:
         self.text(*unit)
-        if edit not in self.edits[unit]:
-            self.edits[unit].append(edit)
+        edits = self.edits.setdefault(unit, [])
+        if edit not in edits:
+            edits.append(edit)
 
     def replace_lines(
         self, unit: Unit, first: int, count: int, lines: list[str], what: str
     ) -> None:
-        """Replace ``count`` lines from 1-based line ``first`` (count 0: insert before it)."""
-        text = self.text(*unit)
-        offsets = [0, *(m.end() for m in re.finditer("\n", text)), len(text)]
-        start, end = offsets[first - 1], offsets[first - 1 + count] if count else offsets[first - 1]
-        new = "".join(line + "\n" for line in lines)
-        if end == len(text) and text and not text.endswith("\n"):  # a last line without "\n"
-            new = new.removesuffix("\n") if count else "\n" + new.removesuffix("\n")
-        self.add(unit, Edit(start, end, new, what))
+        self.add(unit, line_edit(self.text(*unit), first, count, lines, what))
 
     def new_contents(self) -> dict[Path, bytes]:
         """The new bytes of each file that changes; raises EditConflict and writes nothing."""
         out = {}
         for path, raw in self.files.items():
-            units = [u for u, edits in self.edits.items() if u[0] == path and edits]
-            if not units:
+            if not any(unit[0] == path for unit in self.edits):
                 continue
             if path.read_bytes() != raw:
                 raise EditConflict(f"{path}: changed on disk during the run; rerun")
-            file = Text.decode(raw)
-            if file.encode(file.text) != raw:
+            if encode(decode(raw), raw) != raw:
                 raise EditConflict(
                     f"{path}: mixes CRLF and LF line endings, which a rewrite would not keep; "
                     "give it one kind"
                 )
-            if path.suffix != ".ipynb":
-                new = _apply(self.texts[(path, None)], self.edits[(path, None)], f"{path}")
-            else:
-                nb = json.loads(file.text)
-                for unit in units:
-                    cell = typing.cast(int, unit[1])
-                    source = _apply(self.texts[unit], self.edits[unit], f"{path} cell {cell + 1}")
-                    nb["cells"][cell]["source"] = source.splitlines(keepends=True)
+            if path.suffix == ".ipynb":
+                nb = json.loads(decode(raw))
+                for k, cell in enumerate(nb["cells"]):
+                    if (path, k) in self.edits:
+                        new = _apply(cell_source(cell), self.edits[path, k], f"{path} cell {k + 1}")
+                        cell["source"] = new.splitlines(keepends=True)
                 new = json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-            if file.encode(new) != raw:
-                out[path] = file.encode(new)
+            else:
+                new = _apply(decode(raw), self.edits[path, None], str(path))
+            if encode(new, raw) != raw:
+                out[path] = encode(new, raw)
         return out
 
     def apply(self) -> list[Path]:
@@ -316,6 +253,16 @@ class PendingEdits:
         write_files(changed)
         self.edits.clear()
         return list(changed)
+
+
+def line_edit(text: str, first: int, count: int, lines: list[str], what: str) -> Edit:
+    """Replace ``count`` lines from 1-based line ``first`` (count 0: insert before it)."""
+    offsets = [0, *(m.end() for m in re.finditer("\n", text)), len(text)]
+    start, end = offsets[first - 1], offsets[first - 1 + count]
+    new = "".join(line + "\n" for line in lines)
+    if end == len(text) and text and not text.endswith("\n"):  # a last line without "\n"
+        new = new.removesuffix("\n") if count else "\n" + new.removesuffix("\n")
+    return Edit(start, end, new, what)
 
 
 def _apply(text: str, edits: list[Edit], where: str) -> str:
@@ -337,8 +284,6 @@ def cell_source(cell: Mapping[str, typing.Any]) -> str:
     return "".join(src) if isinstance(src, list) else str(src)
 
 
-# --------------------------------------------------------------------------- shape comments
-
 # "# (1, 2, 4)", "# (B, T, C) = (1, 2, 4)", or only "# (B, T, C)" (the rank).
 SHAPE_RE = re.compile(
     r"#\s*(?:\((?P<names>[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*\s*,?)\)(?:\s*=\s*)?)?"
@@ -346,8 +291,7 @@ SHAPE_RE = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class ShapeComment:
+class ShapeComment(typing.NamedTuple):
     line: int  # 1-based, in the block's source
     col: int  # where the comment starts in that line
     names: tuple[str, ...] | None
@@ -362,15 +306,11 @@ class ShapeComment:
 
 def comments(source: str) -> list[tokenize.TokenInfo]:
     """The comments of a Python source that are not ``#>`` output lines."""
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
-    except (tokenize.TokenError, SyntaxError):
-        return []
+    tokens = tokenize.generate_tokens(io.StringIO(source).readline)
     return [t for t in tokens if t.type == tokenize.COMMENT and not t.string.startswith("#>")]
 
 
 def shape_comments(source: str) -> list[ShapeComment]:
-    """The comments of ``source`` that state a shape."""
     found = []
     for tok in comments(source):
         m = SHAPE_RE.match(tok.string)
@@ -385,8 +325,6 @@ def shape_comments(source: str) -> list[ShapeComment]:
         found.append(ShapeComment(tok.start[0], tok.start[1], names, dims, m["rest"]))
     return found
 
-
-# --------------------------------------------------------------------------- the number guard
 
 # A number a reader would read as a claim: digits standing alone, not part of a name or
 # version (int64, GPT-2, U+FFFD, 2.14.1, 2-D), with thousands separators and decimals.
@@ -410,7 +348,6 @@ ALLOWED: dict[str, str] = {
     "link targets and HTML tags": r"\]\([^)]*\)|<[^>\n]*>|https?://\S+",
 }
 _ALLOWED_RE = re.compile("|".join(f"(?:{r})" for r in ALLOWED.values()), re.M)
-INLINE_CODE_RE = re.compile(r"`([^`\n]+)`")
 
 
 def _blank(text: str) -> str:
@@ -420,12 +357,10 @@ def _blank(text: str) -> str:
 def unchecked_numbers(text: str, code: str = "") -> list[tuple[int, str]]:
     """Numbers a reader would see that no check stands behind: ``(line, number)``.
 
-    Executed Python blocks are checked by the runner (``#>`` lines, shape comments); their
-    other comments are prose. Fragments are checked by their generator. Inline code is a
-    claim too: it passes when it quotes the page's executed code or output (``code`` adds
-    more, e.g. a notebook's cells), or when each of its numbers is a keyword naming one of
-    ``showcase.FACTS`` with that value (``vocab_size=256``). Everything else is reported,
-    except what a rule of ``ALLOWED`` matches.
+    Executed blocks are checked by the runner (their comments other than shapes are prose),
+    fragments by their generator. Inline code passes when it quotes the page's executed code
+    or output (``code`` adds more: a notebook's cells), or when each of its numbers is a
+    keyword naming one of ``showcase.FACTS`` with that value (``vocab_size=256``).
     """
     from embeddings_explained.showcase import SEED
 
@@ -438,8 +373,9 @@ def unchecked_numbers(text: str, code: str = "") -> list[tuple[int, str]]:
             kept = prose_comments("\n".join(fence.body))
             for k in range(fence.line - 1, min(fence.line + len(fence.body) + 1, len(lines))):
                 lines[k] = kept.get(k - fence.line + 1, "")
-    text = "\n".join(lines)
-    text = INLINE_CODE_RE.sub(lambda m: _blank(m[0]) if _checked_code(m[1], code) else m[0], text)
+    text = re.sub(
+        r"`([^`\n]+)`", lambda m: _blank(m[0]) if _quoted(m[1], code) else m[0], "\n".join(lines)
+    )
     seed = str(SEED)  # any other seed is a claim
     text = _ALLOWED_RE.sub(lambda m: m[0] if m["seed"] not in (None, seed) else _blank(m[0]), text)
     return [
@@ -447,18 +383,17 @@ def unchecked_numbers(text: str, code: str = "") -> list[tuple[int, str]]:
     ]
 
 
-def _checked_code(span: str, code: str) -> bool:
-    """Whether inline code quotes ``code`` (whole, not a shorter number: `x = 2` is not in
-    ``x = 20``), or every number in it is ``name=value`` for a fact of the package."""
+def _quoted(span: str, code: str) -> bool:
+    """Whether inline code quotes ``code`` (whole: `x = 2` is not in ``x = 20``), or every
+    number in it is ``name=value`` for a fact of the package."""
     from embeddings_explained.showcase import FACTS
 
     if re.search("[A-Za-z_]", span) and re.search(rf"(?<![\w.]){re.escape(span)}(?![\w.])", code):
         return True
     try:
-        tree = ast.parse(span, mode="eval")
+        nodes = list(ast.walk(ast.parse(span, mode="eval")))
     except SyntaxError:
         return False
-    nodes = list(ast.walk(tree))
     numbers = [n for n in nodes if isinstance(n, ast.Constant) and type(n.value) in (int, float)]
     facts = [k for k in nodes if isinstance(k, ast.keyword) and k.arg in FACTS]
     named = [k.value for k in facts if getattr(k.value, "value", None) == FACTS[str(k.arg)]()]
@@ -466,19 +401,14 @@ def _checked_code(span: str, code: str) -> bool:
 
 
 def prose_comments(source: str) -> dict[int, str]:
-    """The comments of a code block that are prose: not ``#>`` output, not a shape."""
+    """The comments of a code block that are prose, by line: not ``#>`` output or a shape."""
     source = textwrap.dedent(source)
-    shapes = {c.line for c in shape_comments(source)}
-    out = {}
-    for tok in comments(source):
-        m = SHAPE_RE.match(tok.string) if tok.start[0] in shapes else None
-        out[tok.start[0]] = m["rest"] if m else tok.string
-    return out
+    shapes = {c.line: c.rest for c in shape_comments(source)}
+    return {t.start[0]: shapes.get(t.start[0], t.string) for t in comments(source)}
 
 
 def notebook_unchecked_numbers(path: Path) -> list[tuple[str, int, str]]:
-    """:func:`unchecked_numbers` of a notebook's markdown cells and of its code cells'
-    prose comments: ``(cell label, line, number)``."""
+    """unchecked_numbers of the markdown and comments of a notebook: ``(cell, line, number)``."""
     cells = json.loads(read_text(path))["cells"]
     code = "\n".join(cell_source(c) for c in cells if c["cell_type"] == "code")
     found = []

@@ -763,3 +763,33 @@ def test_the_pages_numbers_hold_on_a_cpu_without_avx() -> None:
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     ).stdout  # fmt: skip
     assert json.loads(out.splitlines()[-1]) == ["DEFAULT", None]
+
+
+def test_a_fragment_that_differs_only_in_spacing_is_reported(tmp_path: Path) -> None:
+    """make outputs would rewrite it, so the tests must not pass it."""
+    page = tmp_path / "page.md"
+    page.write_text("a <!-- gen:n vocab_size --> 256<!-- /gen --> b\n")
+    (problem,) = fragment_problems(page, all_fragments(update=False))
+    assert problem.startswith(f"{page}:1: fragment 'n' vocab_size")
+
+
+def test_a_cell_ending_in_a_bare_value_fails(harness_pytester: pytest.Pytester) -> None:
+    """Jupyter shows a cell's last bare value in the built page, where no #> line checks it."""
+    source = ["x = 20\n", "x + 1"]
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "source": source}
+    nb = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    result = _notebook_run(harness_pytester, json.dumps(nb))
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*flow.ipynb cell 1:2: the cell ends in an expression whose*"])
+    source[1:] = ["print(x + 1)\n", "#> 21"]
+    _notebook_run(harness_pytester, json.dumps(nb)).assert_outcomes(passed=1)
+
+
+def test_code_in_a_test_modules_docstring_is_not_run(harness_pytester: pytest.Pytester) -> None:
+    """Only the package's docstrings are what readers see (help()); a test's are not pages."""
+    harness_pytester.makepyfile(test_x='"""```python\n1 / 0\n```"""\n\n\ndef test_x():\n    pass\n')
+    harness_pytester.makeconftest('pytest_plugins = ["tests.docs_harness"]')
+    result = harness_pytester.runpytest_inprocess(
+        "--markdown-docs", "-p", "no:cacheprovider", f"--rootdir={harness_pytester.path}"
+    )
+    result.assert_outcomes(passed=1)
