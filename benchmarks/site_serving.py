@@ -54,18 +54,29 @@ def serving(directory: Path) -> Iterator[str]:
         server.shutdown()
 
 
-def nav_paths(nav: list[Any]) -> list[str]:
-    """URL paths of every page in a mkdocs nav, as mkdocs lays them out ("" for the home page).
+def nav_files(nav: list[Any]) -> list[str]:
+    """The docs/ file of every page in a mkdocs nav, in order: the one place the nav's pages
+    are read (the tests, the browser tests and Lighthouse all take them from here).
 
-    ``nav_paths(["index.md", {"Part 1": [{"A": "a.md"}, "b/index.md"]}])`` is
-    ``["", "a/", "b/"]``; links to other sites are left out.
+    ``nav_files(["index.md", {"Part 1": [{"A": "a.md"}, "b/index.md"]}])`` is
+    ``["index.md", "a.md", "b/index.md"]``; links to other sites are left out.
     """
-    paths: list[str] = []
+    files: list[str] = []
     for entry in nav:
         target = next(iter(entry.values())) if isinstance(entry, dict) else entry
         if isinstance(target, list):
-            paths += nav_paths(target)
+            files += nav_files(target)
         elif not target.startswith(("http:", "https:")):
-            stem = target.rsplit(".", 1)[0]
-            paths.append("" if stem == "index" else stem.removesuffix("/index") + "/")
-    return paths
+            files.append(target)
+    return files
+
+
+def url_path(file: str) -> str:
+    """Where mkdocs puts the page of a docs/ file, as a URL path ("" for the home page)."""
+    stem = file.rsplit(".", 1)[0]
+    return "" if stem == "index" else stem.removesuffix("/index") + "/"
+
+
+def nav_paths(nav: list[Any]) -> list[str]:
+    """URL paths of every page in a mkdocs nav, as mkdocs lays them out."""
+    return [url_path(f) for f in nav_files(nav)]

@@ -43,7 +43,10 @@ def _needs_site(item: pytest.Item) -> bool:
     return "built_site" in getattr(item, "fixturenames", ())
 
 
-SITE_TESTS = [ROOT / "tests" / "test_site_browser.py", ROOT / "tests" / "test_build.py"]
+SITE_TESTS = [
+    ROOT / "tests" / f"test_{name}.py"
+    for name in ("site_browser", "site_static", "build", "zensical", "glossary")
+]
 
 
 NICE = ["nice", "-n", "10"] if shutil.which("nice") else []

@@ -25,6 +25,7 @@ from markdown_it import MarkdownIt
 from pytest_markdown_docs._runners import DefaultRunner, register_runner
 from pytest_markdown_docs.definitions import FenceTestDefinition
 from pytest_markdown_docs.plugin import MarkdownDocstringCodeModule
+from site_serving import nav_files  # benchmarks/, on pythonpath
 
 from tests import page_text as pt
 from tests.page_text import Edit, PendingEdits, Unit
@@ -50,12 +51,8 @@ def mkdocs_config() -> typing.Any:
 
 
 def nav_pages() -> list[str]:
-    """The docs/ file of every page in the nav, in order, as mkdocs' navigation has it."""
-    from mkdocs.structure.files import get_files
-    from mkdocs.structure.nav import get_navigation
-
-    config = mkdocs_config()
-    return [page.file.src_uri for page in get_navigation(get_files(config), config).pages]
+    """The docs/ file of every page in the nav, in order (``site_serving.nav_files``)."""
+    return nav_files(mkdocs_config()["nav"])
 
 
 @dataclass

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import nbformat
 import pytest
 
-from tests.docs_harness import DOCS, ROOT, mkdocs_config
+from tests.docs_harness import DOCS, ROOT, mkdocs_config, nav_pages
 from tests.test_run_it_yourself import _run_with_package_from
 from tools.page_notebook import install_cell, notebook_cells, notebook_json, notebook_uri
 from tools.prebuild import COLAB_BRANCH
@@ -26,24 +26,11 @@ SITE = "https://example.org/ee/"
 WHEEL = "https://example.org/ee/downloads/embeddings_explained-0.1.0-py3-none-any.whl"
 
 
-def _nav_pages() -> list[str]:
-    found: list[str] = []
-
-    def walk(items: object) -> None:
-        if isinstance(items, list):
-            for item in items:
-                walk(item)
-        elif isinstance(items, dict):
-            for value in items.values():
-                walk(value)
-        elif isinstance(items, str) and items.endswith(".md"):
-            found.append(items)
-
-    walk(mkdocs_config()["nav"])
-    return found
-
-
-PAGES = [p for p in _nav_pages() if notebook_json((DOCS / p).read_text(), ROOT, SITE, WHEEL)]
+PAGES = [
+    p
+    for p in nav_pages()
+    if p.endswith(".md") and notebook_json((DOCS / p).read_text(), ROOT, SITE, WHEEL)
+]
 
 
 SAMPLE = """# Title

@@ -8,12 +8,27 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from site_serving import nav_paths, serving
+from site_serving import nav_files, nav_paths, serving
+
+from tests.docs_harness import mkdocs_config
 
 
 def test_nav_paths_lays_pages_out_as_mkdocs_does() -> None:
     nav = ["index.md", {"Part 1": [{"A": "a.md"}, "b/index.md", {"Out": "https://x.org/"}]}]
+    assert nav_files(nav) == ["index.md", "a.md", "b/index.md"]
     assert nav_paths(nav) == ["", "a/", "b/"]
+
+
+def test_nav_files_are_the_pages_of_mkdocs_own_navigation() -> None:
+    from mkdocs.structure.files import get_files
+    from mkdocs.structure.nav import get_navigation
+
+    config = mkdocs_config()
+    pages = get_navigation(get_files(config), config).pages
+    assert nav_files(config["nav"]) == [p.file.src_uri for p in pages]
+    # mkdocs-jupyter, a plugin, moves a notebook's page to NAME/ as well; plain mkdocs does not
+    md = [(path, p.url) for path, p in zip(nav_paths(config["nav"]), pages, strict=True)]
+    assert all(path == url for path, url in md if not url.endswith(".ipynb"))
 
 
 @pytest.fixture
