@@ -25,7 +25,6 @@ from markdown_it import MarkdownIt
 from pytest_markdown_docs._runners import DefaultRunner, register_runner
 from pytest_markdown_docs.definitions import FenceTestDefinition
 from pytest_markdown_docs.plugin import MarkdownDocstringCodeModule
-from site_serving import nav_files  # benchmarks/, on pythonpath
 
 from tests import page_text as pt
 from tests.page_text import Edit, PendingEdits, Unit
@@ -52,6 +51,8 @@ def mkdocs_config() -> typing.Any:
 
 def nav_pages() -> list[str]:
     """The docs/ file of every page in the nav, in order (``site_serving.nav_files``)."""
+    from site_serving import nav_files  # benchmarks/, on pytest's pythonpath only
+
     return nav_files(mkdocs_config()["nav"])
 
 
