@@ -25,7 +25,7 @@ def test_merge_replaces_left_to_right_without_overlap() -> None:
 
 
 def test_each_merge_adds_one_token_and_the_most_frequent_pair_goes_first() -> None:
-    text = load_text()
+    text = load_text("alice.txt")
     bpe = train_bpe(text, 5)
     assert bpe.vocab_size == 256 + 5
     assert [new for _, new in bpe.merges] == [256, 257, 258, 259, 260]
@@ -34,7 +34,7 @@ def test_each_merge_adds_one_token_and_the_most_frequent_pair_goes_first() -> No
 
 
 def test_more_merges_never_lengthen_the_text() -> None:
-    text = load_text()
+    text = load_text("alice.txt")
     lengths = [len(train_bpe(text, n).encode(text)) for n in (0, 5, 10, 20)]
     assert lengths[0] == len(text.encode("utf-8"))
     assert lengths == sorted(lengths, reverse=True) and lengths[-1] < lengths[0]
@@ -42,7 +42,7 @@ def test_more_merges_never_lengthen_the_text() -> None:
 
 @pytest.mark.parametrize("text", ["", "Hi", "the queen", "Zwölf Boxkämpfer", "🙂 and 漢字"])
 def test_decode_inverts_encode_even_for_unseen_text(text: str) -> None:
-    bpe = train_bpe(load_text(), 20)
+    bpe = train_bpe(load_text("alice.txt"), 20)
     assert bpe.decode(bpe.encode(text)) == text
     assert all(0 <= i < bpe.vocab_size for i in bpe.encode(text))
 

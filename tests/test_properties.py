@@ -316,7 +316,7 @@ ARGUMENTS: dict[str, tuple[Callable[[Any], object], Callable[[Any], bool]]] = {
             ("init_std", _positive_or_none),
         )
     },
-    "load_text name": (load_text, lambda v: v == "alice.txt"),
+    "load_text name": (load_text, lambda v: v in ("alice.txt", "wonderland.txt")),
     "uniform_loss vocab_size": (uniform_loss, lambda v: _int(v) and v >= 1),
     "byte_label token_id": (byte_label, lambda v: _int(v) and 0 <= v < 256),
     "dim_labels n_embd": (dim_labels, _size),

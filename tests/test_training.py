@@ -12,17 +12,51 @@ from embeddings_explained import Embeddings
 from embeddings_explained.training import (
     NextByteModel,
     byte_groups,
+    fit,
     load_text,
     pca_2d,
+    split_ids,
     train,
     uniform_loss,
 )
 
 
-def test_shipped_text_is_a_few_kilobytes_of_ascii() -> None:
-    text = load_text()
-    assert 2_000 < len(text.encode()) < 10_000
-    assert text.isascii()
+def test_shipped_texts_are_ascii_the_opening_and_the_whole_book() -> None:
+    opening, book = load_text("alice.txt"), load_text()
+    assert 2_000 < len(opening.encode()) < 10_000 < 140_000 < len(book.encode())
+    assert opening.isascii() and book.isascii()
+    assert book.startswith("Alice's Adventures in Wonderland") and book.endswith("THE END")
+    assert "Gutenberg" not in book  # no distributor's boilerplate (data/SOURCE.md)
+
+
+def test_the_held_out_tenth_is_the_end_of_the_book_and_never_trained_on() -> None:
+    train_ids, held_out_ids = split_ids()
+    book = torch.tensor(list(load_text().encode()))
+    assert torch.equal(torch.cat([train_ids, held_out_ids]), book)
+    assert len(held_out_ids) == round(0.1 * len(book))
+    assert train().text_ids == tuple(train_ids.tolist())  # what the run trained on
+
+
+def test_fit_samples_windows_only_from_the_training_part(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = []
+
+    class Recorder(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.zeros(256))
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            seen.append(x.clone())
+            return self.w.expand(*x.shape, 256)
+
+    train_ids, held_out_ids = split_ids()
+    losses, held_out = fit(Recorder(), steps=30, batch_size=64, block_size=16, lr=0.01)
+    assert len(losses) == 30 and [s for s, _ in held_out] == [30]
+    n_eval = len(held_out_ids) // 16  # the evaluation: all held-out windows, in one batch
+    training_batches = [x for x in seen if x.shape[0] != n_eval]
+    assert len(training_batches) == 30
+    train_windows = {tuple(train_ids[s : s + 16].tolist()) for s in range(len(train_ids) - 16)}
+    assert all(tuple(w.tolist()) in train_windows for x in training_batches for w in x)
 
 
 def test_loss_starts_worse_than_uniform_and_falls_clearly() -> None:

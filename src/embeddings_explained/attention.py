@@ -30,7 +30,7 @@ from torch import nn
 from embeddings_explained.model import Embeddings
 from embeddings_explained.runcache import cached_run
 from embeddings_explained.tokenizer import ByteTokenizer
-from embeddings_explained.training import NextByteModel, fit, load_text
+from embeddings_explained.training import NextByteModel, fit, one_thread, split_ids, windows
 
 # GPT-2's initial scale: N(0, 0.02) for the token table and the weights (nanoGPT's
 # _init_weights too), N(0, 0.01) for the position table in OpenAI's src/model.py.
@@ -140,23 +140,12 @@ class TinyGPT(nn.Module):
 
 @dataclass(frozen=True)
 class AttentionRun:
-    """A trained ``TinyGPT``, its position table before training, and the loss curve."""
+    """A trained ``TinyGPT``, its position table before training, and the loss curves."""
 
     model: TinyGPT
     position_table_before: torch.Tensor  # (block_size, C)
-    losses: tuple[float, ...]
-
-
-@contextlib.contextmanager
-def one_thread() -> Iterator[None]:
-    """Run on one CPU thread: how a matrix product is split over threads changes the last
-    bits of its sums, so pinning it makes the run bit-identical on every machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
+    losses: tuple[float, ...]  # the training loss at every step
+    held_out: tuple[tuple[int, float], ...]  # (step, loss on the held-out text)
 
 
 # --8<-- [start:train]
@@ -175,21 +164,17 @@ def train_attention(
         torch.manual_seed(seed)
         model = TinyGPT(256, block_size, n_embd, init_std=init_std)
         pos_before = model.embeddings.position_embedding.weight.detach().clone()
-        losses = fit(model, steps, batch_size, block_size, lr)  # the loop of train()
+        losses, held_out = fit(model, steps, batch_size, block_size, lr)  # train()'s loop
     model.eval()
-    return AttentionRun(model, pos_before, tuple(losses))
+    return AttentionRun(model, pos_before, tuple(losses), tuple(held_out))
 
 
 # --8<-- [end:train]
 
 
 def eval_windows(block_size: int = 16) -> tuple[torch.Tensor, torch.Tensor]:
-    """Every non-overlapping window of the text, no randomness: inputs and targets ``[N, T]``."""
-    data = torch.tensor(ByteTokenizer().encode(load_text()))
-    n = (len(data) - 1) // block_size
-    x = data[: n * block_size].view(n, block_size)  # (N, T)
-    y = data[1 : n * block_size + 1].view(n, block_size)  # (N, T)
-    return x, y
+    """Every non-overlapping window of the held-out text: inputs and targets ``[N, T]``."""
+    return windows(split_ids()[1], block_size)
 
 
 @contextlib.contextmanager

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from embeddings_explained import attention, positional, training
+from embeddings_explained import attention, positional, small_gpt, training
 from embeddings_explained.example import (
     HI,
     byte_label,
@@ -213,17 +213,20 @@ def loss_curve() -> tuple[Figure, str]:
     means = torch.tensor(run.losses[:kept]).reshape(-1, every).mean(dim=1)
     steps = torch.arange(len(means)) * every + every / 2
     ax.plot(steps, means, linewidth=1.5, color="#3f51b5", label=f"loss, mean of {every} steps")
+    held_steps, held = zip(*run.held_out, strict=True)
+    ax.plot(held_steps, held, "o", markersize=4, color="#e65100", label="held-out text")
     ax.axhline(uniform_loss(), color="#c62828", linestyle="--", label="ln 256: knowing nothing")
     ax.set_xlabel("step")
     ax.set_ylabel("cross-entropy (nats)")
-    ax.set_ylim(0, uniform_loss() * 1.45)
+    ax.set_ylim(0, uniform_loss() * 1.6)
     ax.legend(loc="upper right")
     alt = (
         f"Line plot of the training loss over {len(run.losses):,} steps (seed 0), each point "
         f"the mean of {every} steps: it starts at {run.losses[0]:.2f}, "
         f"{'above' if run.losses[0] > uniform_loss() else 'below'} the dashed line "
         f"at ln 256 = {uniform_loss():.2f}, falls steeply at first, then flattens out; the "
-        f"mean of the last {every} steps is {means[-1].item():.2f}."
+        f"mean of the last {every} steps is {means[-1].item():.2f}. Dots every "
+        f"{held_steps[0]} steps give the loss on the held-out text, {held[-1]:.2f} at the end."
     )
     return fig, alt
 
@@ -491,6 +494,117 @@ FIGURES.update(
         "gradient-rows": gradient_rows,
         "sinusoid-table": sinusoid_table,
         "rope-pair": rope_pair,
+    }
+)
+
+
+# ------------------------------------------------- the small GPT and the bench of positions
+
+
+def gpt_losses() -> tuple[Figure, str]:
+    """The small GPT's training loss (means of 50 steps) and its held-out loss."""
+    run = small_gpt.train_gpt()
+    every = 50
+    kept = len(run.losses) // every * every
+    means = torch.tensor(run.losses[:kept]).reshape(-1, every).mean(dim=1)
+    steps = torch.arange(len(means)) * every + every
+    held_steps, held = zip(*run.held_out, strict=True)
+    fig = _figure(height_pt=240)
+    ax = fig.subplots()
+    ax.plot(steps, means, color="#3f51b5", linewidth=1.5, label="training text")
+    ax.plot(held_steps, held, "o-", color="#e65100", markersize=4, label="held-out text")
+    ax.set_xlabel("step")
+    ax.set_ylabel("cross-entropy (nats)")
+    ax.set_ylim(0, float(means.max()) * 1.15)
+    ax.legend(loc="upper right")
+    alt = (
+        f"Line plot of the small GPT's loss over {len(run.losses):,} steps (seed 0): the "
+        f"training loss, each point the mean of {every} steps, falls from "
+        f"{means[0].item():.2f} to {means[-1].item():.2f}; the loss on the held-out text, "
+        f"measured every {held_steps[0]} steps, falls alongside it from {held[0]:.2f} to "
+        f"{held[-1]:.2f}."
+    )
+    return fig, alt
+
+
+MAP_MIN_COUNT = 20  # bytes seen fewer times in the training text are left out of the map
+
+
+def map_ids() -> list[int]:
+    """The bytes that occur at least ``MAP_MIN_COUNT`` times in the training text."""
+    ids = training.split_ids()[0]
+    counts = torch.bincount(ids, minlength=256)
+    return [i for i in range(256) if counts[i] >= MAP_MIN_COUNT]
+
+
+def gpt_byte_map() -> tuple[Figure, str]:
+    """The small GPT's trained token rows, projected to 2-D and coloured by kind of byte."""
+    run = small_gpt.train_gpt()
+    ids = map_ids()
+    rows = run.model.wte.weight.detach()
+    xy_all = training.pca_2d(rows[ids])
+    xy = {i: (float(x), float(y)) for i, (x, y) in zip(ids, xy_all.tolist(), strict=True)}
+    kinds = [k for k in small_gpt.KINDS if any(small_gpt.byte_kind(i) == k for i in ids)]
+    groups = {k: [i for i in ids if small_gpt.byte_kind(i) == k] for k in kinds}
+    colors = ["#c62828", "#1565c0", "#6a1b9a", "#2e7d32", "#e65100", "#00838f"][: len(kinds)]
+    fig = _figure(height_pt=400)
+    ax = fig.subplots()
+    for (name, members), color in zip(groups.items(), colors, strict=True):
+        pts = [xy[i] for i in members]
+        ax.scatter([p[0] for p in pts], [p[1] for p in pts], color=color, label=name, s=16)
+    ax.set_xlabel("principal component 1")
+    ax.set_ylabel("principal component 2")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=2, frameon=False)
+    labelled = _label_points(fig, ax, groups, xy, colors)
+    share = small_gpt.same_kind_share(rows, ids)
+    counts = ", ".join(f"{len(m)} {name}" for name, m in groups.items())
+    alt = (
+        f"Scatter plot of the small GPT's trained token rows of the {len(ids)} bytes that "
+        f"occur at least {MAP_MIN_COUNT} times in the training text, projected to two "
+        f"dimensions (PCA) and coloured by kind ({counts}); {labelled} points carry their "
+        f"character (SP is the space, NL the newline), the others would cover a label. "
+        f"For {share:.0%} of these bytes the nearest row is of the same kind."
+    )
+    return fig, alt
+
+
+def position_bench() -> tuple[Figure, str]:
+    """The bench: held-out loss of each way of encoding position, at one and two layers."""
+    names = small_gpt.POSITIONS
+    losses = {
+        n_layer: [
+            small_gpt.train_gpt(p, n_layer, steps=small_gpt.BENCH_STEPS).held_out[-1][1]
+            for p in names
+        ]
+        for n_layer in (1, 2)
+    }
+    fig = _figure(height_pt=280)
+    ax = fig.subplots()
+    y = torch.arange(len(names), dtype=torch.float32)
+    for k, (n_layer, color) in enumerate(zip((1, 2), ("#90caf9", "#3f51b5"), strict=True)):
+        label = f"{n_layer} layer" + ("s" if n_layer > 1 else "")
+        ax.barh(y + 0.4 * k - 0.2, losses[n_layer], height=0.38, color=color, label=label)
+    ax.set_yticks(y.tolist(), list(names))
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(max(v) for v in losses.values()) * 1.25)
+    ax.set_xlabel("held-out loss (nats), lower is better")
+    ax.legend(loc="lower right")
+    described = "; ".join(
+        f"{p} {losses[1][j]:.2f} and {losses[2][j]:.2f}" for j, p in enumerate(names)
+    )
+    alt = (
+        f"Horizontal bar chart of the held-out loss of the same small GPT trained "
+        f"{small_gpt.BENCH_STEPS} steps with each way of encoding position, at one and at "
+        f"two layers: {described}."
+    )
+    return fig, alt
+
+
+FIGURES.update(
+    {
+        "gpt-losses": gpt_losses,
+        "gpt-byte-map": gpt_byte_map,
+        "position-bench": position_bench,
     }
 )
 

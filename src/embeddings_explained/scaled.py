@@ -19,7 +19,7 @@ from torch import nn
 from embeddings_explained import _checks as checks
 from embeddings_explained.positional import sinusoidal_table
 from embeddings_explained.runcache import cached_run
-from embeddings_explained.training import fit
+from embeddings_explained.training import fit, one_thread
 
 __all__ = ["ScaledNextByte", "ScaledRun", "train_scaled"]
 
@@ -45,6 +45,7 @@ class ScaledNextByte(nn.Module):
 @dataclass(frozen=True)
 class ScaledRun:
     losses: tuple[float, ...]  # the training loss at every step
+    held_out: tuple[tuple[int, float], ...]  # (step, loss on the held-out text)
 
 
 @cached_run
@@ -56,4 +57,6 @@ def train_scaled(
     torch.manual_seed(seed)
     scale = math.sqrt(n_embd) if sqrt_d_model else 1.0
     model = ScaledNextByte(n_embd, block_size=16, init_std=init_std, scale=scale)
-    return ScaledRun(tuple(fit(model, steps, batch_size=32, block_size=16, lr=0.01)))
+    with one_thread():
+        losses, held_out = fit(model, steps, batch_size=32, block_size=16, lr=0.01)
+    return ScaledRun(tuple(losses), tuple(held_out))

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from embeddings_explained import _checks as checks
-from embeddings_explained import attention, bpe, figures, scale, training
+from embeddings_explained import attention, bpe, figures, scale, small_gpt, training
 from embeddings_explained.example import (
     HI,
     SEED,
@@ -192,6 +192,14 @@ FACTS: dict[str, Callable[[], object]] = {
     "training_block_size": lambda: (
         inspect.signature(training.train).parameters["block_size"].default
     ),
+    "bench_steps": lambda: small_gpt.BENCH_STEPS,
+    "bench_block_size": lambda: (
+        inspect.signature(small_gpt.train_gpt).parameters["block_size"].default
+    ),
+    "eval_every": lambda: inspect.signature(training.fit).parameters["eval_every"].default,
+    "map_min_count": lambda: figures.MAP_MIN_COUNT,
+    "gpt_steps": lambda: inspect.signature(small_gpt.train_gpt).parameters["steps"].default,
+    "gpt_n_embd": lambda: inspect.signature(small_gpt.train_gpt).parameters["n_embd"].default,
     "gpt2_merges": lambda: bpe.GPT2_MERGES,
     "gpt2_n_layer": lambda: GPT2_SMALL["n_layer"],
     "gpt2_parameters": scale.gpt2_parameter_count,

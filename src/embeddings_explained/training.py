@@ -2,13 +2,18 @@
 
 - ``NextByteModel``: ``Embeddings`` followed by one ``nn.Linear`` to 256 logits, so
   each position predicts the next byte from its own token and position vectors.
-- ``train``: Adam on cross-entropy over random windows of a text, seeded, CPU only.
-- ``load_text``: the small public-domain text shipped in ``data/`` (see SOURCE.md there).
+- ``fit``: Adam on cross-entropy over random windows of the book's first 90 %, with the
+  loss on its last 10 % (held out: no model ever trains on it) every ``eval_every`` steps.
+- ``train``: ``fit`` on a fresh ``NextByteModel``, seeded, CPU only, kept (``runcache``).
+- ``load_text`` and ``split_ids``: the public-domain texts shipped in ``data/`` (see
+  SOURCE.md there): the whole of *Alice's Adventures in Wonderland*, and its opening.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 
@@ -27,20 +32,42 @@ __all__ = [
     "TrainingRun",
     "byte_groups",
     "byte_map",
+    "evaluate",
     "fit",
     "load_text",
     "pca_2d",
+    "split_ids",
     "train",
+    "windows",
 ]
 
+BOOK = "wonderland.txt"  # the whole book; alice.txt is its opening page
+HELD_OUT = 0.1  # the last tenth of the book: measured on, never trained on
 
-def load_text(name: str = "alice.txt") -> str:
-    """A text shipped with the package: the opening of *Alice's Adventures in Wonderland*."""
+
+def load_text(name: str = BOOK) -> str:
+    """A text shipped with the package: by default the whole of *Alice's Adventures in
+    Wonderland*; ``"alice.txt"`` is its opening page."""
     data = resources.files("embeddings_explained") / "data"
     shipped = sorted(f.name for f in data.iterdir() if f.name.endswith(".txt"))
     if name not in shipped:  # a text of data/, never a path out of it
         raise ValueError(f"name={checks.short(name)} is not a shipped text; use one of {shipped}")
     return (data / name).read_text(encoding="utf-8")
+
+
+def split_ids() -> tuple[torch.Tensor, torch.Tensor]:
+    """The book as byte ids, cut in two: the first 90 % to train on, the last 10 % held out."""
+    data = torch.tensor(ByteTokenizer().encode(load_text()))  # (N,)
+    n = round(len(data) * (1 - HELD_OUT))
+    return data[:n], data[n:]
+
+
+def windows(ids: torch.Tensor, block_size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Every non-overlapping window of ``ids``, no randomness: inputs and targets ``[N, T]``."""
+    n = (len(ids) - 1) // block_size
+    x = ids[: n * block_size].view(n, block_size)  # (N, T)
+    y = ids[1 : n * block_size + 1].view(n, block_size)  # (N, T): each the byte after x
+    return x, y
 
 
 class NextByteModel(nn.Module):
@@ -84,26 +111,56 @@ class TrainingRun:
     position_table_before: torch.Tensor  # (block_size, C)
     forward_before: object  # the class's forward function, taken before training
     losses: tuple[float, ...]  # the training loss at every step
-    text_ids: tuple[int, ...]  # the training text as byte ids
+    held_out: tuple[tuple[int, float], ...]  # (step, loss on the held-out text)
+    text_ids: tuple[int, ...]  # the training text (the book's first 90 %) as byte ids
+
+
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """Run on one CPU thread: how a matrix product is split over threads changes the last
+    bits of its sums, so pinning it makes a run bit-identical for any number of threads
+    (and, on a busy machine, faster)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 # --8<-- [start:train]
-def fit(model: nn.Module, steps: int, batch_size: int, block_size: int, lr: float) -> list[float]:
-    """Adam on next-byte prediction over random windows of :func:`load_text`: the losses."""
-    data = torch.tensor(ByteTokenizer().encode(load_text()))  # (N,)
+@torch.no_grad()
+def evaluate(model: nn.Module, ids: torch.Tensor, block_size: int) -> float:
+    """The mean loss of ``model`` over every window of ``ids``: the same number every time."""
+    x, y = windows(ids, block_size)  # (N, T) each
+    return F.cross_entropy(model(x).view(-1, 256), y.view(-1)).item()
+
+
+def fit(
+    model: nn.Module, steps: int, batch_size: int, block_size: int, lr: float,
+    eval_every: int = 100,
+) -> tuple[list[float], list[tuple[int, float]]]:  # fmt: skip
+    """Adam on next-byte prediction over random windows of the book's first 90 %.
+
+    Returns the training loss of every step, and ``(step, loss)`` on the held-out last
+    10 % every ``eval_every`` steps and after the last.
+    """
+    train_ids, held_out_ids = split_ids()
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)  # no weight decay
-    losses = []
-    for _ in range(steps):
-        starts = torch.randint(0, len(data) - block_size, (batch_size,))
-        x = torch.stack([data[s : s + block_size] for s in starts])  # (B, T) inputs
-        y = torch.stack([data[s + 1 : s + 1 + block_size] for s in starts])  # (B, T) next bytes
+    losses, held_out = [], []
+    for step in range(1, steps + 1):
+        starts = torch.randint(0, len(train_ids) - block_size, (batch_size,))  # (B,)
+        index = starts[:, None] + torch.arange(block_size)  # (B, T): B windows of T bytes
+        x, y = train_ids[index], train_ids[index + 1]  # (B, T) inputs, (B, T) next bytes
         logits = model(x)  # (B, T, 256)
         loss = F.cross_entropy(logits.view(-1, 256), y.view(-1))
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
         losses.append(loss.item())
-    return losses
+        if step % eval_every == 0 or step == steps:  # the held-out text: measured, not learned
+            held_out.append((step, evaluate(model, held_out_ids, block_size)))
+    return losses, held_out
 
 
 @cached_run  # same arguments, same run: pages and figures share one training (each a copy)
@@ -117,8 +174,8 @@ def train(
     tie_weights: bool = False,
     init_std: float | None = None,
 ) -> TrainingRun:
-    """Train a ``NextByteModel`` on :func:`load_text`; deterministic for a given seed."""
-    n = len(load_text().encode("utf-8"))  # a window and its next byte must fit in the text
+    """Train a ``NextByteModel`` on the book's first 90 %; deterministic for a given seed."""
+    n = len(split_ids()[0])  # a window and its next byte must fit in the training text
     checks.check_train_args(steps, batch_size, block_size, n_embd, lr, seed, n)
     checks.check_model_options(tie_weights, init_std)
     torch.manual_seed(seed)
@@ -126,9 +183,12 @@ def train(
     tok_before = model.embeddings.token_embedding.weight.detach().clone()
     pos_before = model.embeddings.position_embedding.weight.detach().clone()
     forward_before = type(model.embeddings).forward
-    losses = fit(model, steps, batch_size, block_size, lr)
-    text_ids = tuple(ByteTokenizer().encode(load_text()))
-    return TrainingRun(model, tok_before, pos_before, forward_before, tuple(losses), text_ids)
+    with one_thread():  # the same bits for any torch.set_num_threads
+        losses, held_out = fit(model, steps, batch_size, block_size, lr)
+    text_ids = tuple(split_ids()[0].tolist())
+    return TrainingRun(
+        model, tok_before, pos_before, forward_before, tuple(losses), tuple(held_out), text_ids
+    )
 
 
 # --8<-- [end:train]
