@@ -62,7 +62,7 @@ def check_train_args(
 ) -> None:  # fmt: skip
     """``train``'s arguments, before it seeds or builds anything."""
     check_int("steps", steps, high=10**6, example=1500, why=" (a CPU demo)")
-    fits = f" (a window and its next byte fit in the {text_bytes:,}-byte text)"
+    fits = f" (a window and its next byte fit in the {text_bytes:,}-byte held-out text)"
     T = check_int("block_size", block_size, high=text_bytes - 1, example=16, why=fits)
     check_int("batch_size", batch_size, high=2**24 // T, example=32, why=" (2**24 bytes a step)")
     check_int("n_embd", n_embd, high=2**16, example=16, why=" (a CPU demo)")

@@ -175,7 +175,7 @@ def train(
     init_std: float | None = None,
 ) -> TrainingRun:
     """Train a ``NextByteModel`` on the book's first 90 %; deterministic for a given seed."""
-    n = len(split_ids()[0])  # a window and its next byte must fit in the training text
+    n = len(split_ids()[1])  # a window and its next byte must fit in the held-out text
     checks.check_train_args(steps, batch_size, block_size, n_embd, lr, seed, n)
     checks.check_model_options(tie_weights, init_std)
     torch.manual_seed(seed)
