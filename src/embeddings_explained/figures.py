@@ -395,12 +395,13 @@ def gradient_rows() -> tuple[Figure, str]:
     (grad,) = torch.autograd.grad(emb(ids).sum(), table)  # each use adds the same gradient
     norms = grad.norm(dim=1)  # (256,)
     hit = norms.nonzero().flatten().tolist()
-    fig = _figure(height_pt=220)
+    fig = _figure(height_pt=240)
     ax = fig.subplots()
+    ax.set_title(f'one backward pass on "{GRADIENT_TEXT}"')
     ax.vlines(hit, 0, norms[hit].numpy(), color="#3f51b5", linewidth=2)  # the others are 0
     for i in hit:
         ax.annotate(
-            "SP" if i == ord(" ") else f"'{chr(i)}'",
+            "space" if i == ord(" ") else f"'{chr(i)}'",  # the byte each bar stands for
             (i, float(norms[i])),
             (0, 3),
             textcoords="offset points",
@@ -417,7 +418,8 @@ def gradient_rows() -> tuple[Figure, str]:
         f"Bar chart of the size (norm) of the gradient each of the {len(norms)} token rows "
         f'gets from one backward pass on "{GRADIENT_TEXT}", the loss being the sum of the '
         f"output: {', '.join(f'{_name(i)} {float(norms[i]):.2f}' for i in hit)}, "
-        f"a row used twice getting twice as much; the other {zero} rows get exactly 0."
+        f"a row used twice getting twice as much; the other {zero} rows get exactly 0. "
+        "Each bar is labelled with its character, the space as the word space."
     )
     return fig, alt
 
