@@ -17,7 +17,7 @@ unexport PYTHONDONTWRITEBYTECODE
 # each is computed once per change of the package, PyTorch or CPU.
 export EMBEDDINGS_EXPLAINED_RUN_CACHE ?= $(CURDIR)/.cache/runs
 
-.PHONY: serve test outputs bench lighthouse build build-zensical lint clean venv
+.PHONY: serve test outputs kernels bench lighthouse build build-zensical lint clean venv
 
 venv: $(STAMP)
 
@@ -55,6 +55,17 @@ test: $(STAMP) $(AXE)
 
 outputs: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:hypothesispytest --update-outputs docs tests/test_docs.py
+
+# The pages under other CPUs' kernels: the docs tests with ATEN_CPU_CAPABILITY=default (a
+# CPU without AVX) and =avx2 (most of GitHub's runners), side by side. The run cache's key
+# holds the kernels, so each trains afresh once; the logs go to .cache/kernels-*.log.
+kernels: $(STAMP)
+	@mkdir -p .cache; pids=""; for cap in default avx2; do \
+		( ATEN_CPU_CAPABILITY=$$cap $(BIN)/python -m pytest -q -p no:randomly -p no:hypothesispytest \
+			docs tests/test_docs.py > .cache/kernels-$$cap.log 2>&1; status=$$?; \
+			echo "ATEN_CPU_CAPABILITY=$$cap: $$(tail -n 1 .cache/kernels-$$cap.log)"; exit $$status ) & \
+		pids="$$pids $$!"; \
+	done; failed=0; for pid in $$pids; do wait $$pid || failed=1; done; exit $$failed
 
 # Prints the timings; `make bench ARGS=--write` also writes benchmarks/results.md (the
 # table on "Why this matters"). ARGS passes any option: --repeats N, --threads N, --min-run-time S.
