@@ -30,7 +30,14 @@ from torch import nn
 from embeddings_explained.model import Embeddings
 from embeddings_explained.runcache import cached_run
 from embeddings_explained.tokenizer import ByteTokenizer
-from embeddings_explained.training import NextByteModel, fit, one_thread, split_ids, windows
+from embeddings_explained.training import (
+    NextByteModel,
+    fit,
+    float64,
+    one_thread,
+    split_ids,
+    windows,
+)
 
 # GPT-2's initial scale: N(0, 0.02) for the token table and the weights (nanoGPT's
 # _init_weights too), N(0, 0.01) for the position table in OpenAI's src/model.py.
@@ -160,7 +167,7 @@ def train_attention(
     init_std: float | None = GPT2_INIT_STD,
 ) -> AttentionRun:
     """Train a one-head, one-block ``TinyGPT`` on the shipped text; deterministic per seed."""
-    with one_thread():  # the same bits for any torch.set_num_threads
+    with one_thread(), float64():  # the same numbers for any threads and CPU kernels
         torch.manual_seed(seed)
         model = TinyGPT(256, block_size, n_embd, init_std=init_std)
         pos_before = model.embeddings.position_embedding.weight.detach().clone()

@@ -35,7 +35,7 @@ from embeddings_explained.model import Embeddings
 from embeddings_explained.positional import apply_rope, sinusoidal_table
 from embeddings_explained.runcache import cached_run
 from embeddings_explained.tokenizer import ByteTokenizer
-from embeddings_explained.training import evaluate, fit, one_thread, split_ids
+from embeddings_explained.training import evaluate, fit, float64, one_thread, split_ids
 
 __all__ = [
     "BENCH_STEPS",
@@ -164,8 +164,8 @@ def train_gpt(
     positions: str = "learned", n_layer: int = 2, n_embd: int = 32, block_size: int = 32,
     steps: int = 1000, batch_size: int = 16, lr: float = 3e-3, seed: int = 0,
 ) -> GPTRun:  # fmt: skip
-    """Train a ``GPT`` on the book's first 90 %: the same bits on every run (one thread)."""
-    with one_thread():
+    """Train a ``GPT`` (in float64) on the book's first 90 %, on one thread."""
+    with one_thread(), float64():  # the same numbers for any threads and CPU kernels
         torch.manual_seed(seed)
         model = GPT(positions, n_layer, n_embd, n_head=4, block_size=block_size)
         before = model.wte.weight.detach().clone()
