@@ -24,7 +24,8 @@ def test_tied_head_is_the_token_table_itself() -> None:
 def test_training_starts_at_uniform_and_learns() -> None:
     losses = train_attention().losses
     assert abs(losses[0] - uniform_loss()) < 0.05  # std 0.02: almost equal logits
-    assert sum(losses[-50:]) / 50 < 0.35 * uniform_loss()
+    assert sum(losses[-50:]) / 50 < 0.4 * uniform_loss()
+    assert train_attention().held_out[-1][1] < 0.4 * uniform_loss()  # on text never seen
 
 
 def test_training_is_deterministic_and_independent_of_the_thread_count() -> None:
@@ -47,7 +48,9 @@ def test_removing_or_shuffling_positions_costs_loss() -> None:
 def test_without_positions_a_reordered_prefix_gives_the_same_prediction() -> None:
     assert torch.allclose(next_byte_probs("Alic", "mean"), next_byte_probs("lAic", "mean"))
     learned = next_byte_probs("Alic"), next_byte_probs("lAic")
-    assert (learned[0] - learned[1]).abs().max() > 0.1
+    assert (learned[0] - learned[1]).abs().max() > 0.05
+    e = ord("e")  # the page: surer of 'e' after the spelling the book never contains
+    assert learned[1][e] > learned[0][e]
 
 
 def test_neighbouring_position_rows_are_the_most_alike() -> None:

@@ -583,19 +583,22 @@ def position_bench() -> tuple[Figure, str]:
     fig = _figure(height_pt=280)
     ax = fig.subplots()
     y = torch.arange(len(names), dtype=torch.float32)
-    for k, (n_layer, color) in enumerate(zip((1, 2), ("#90caf9", "#3f51b5"), strict=True)):
+    markers = (("o", "#e65100"), ("s", "#3f51b5"))
+    for k, (n_layer, (marker, color)) in enumerate(zip((1, 2), markers, strict=True)):
         label = f"{n_layer} layer" + ("s" if n_layer > 1 else "")
-        ax.barh(y + 0.4 * k - 0.2, losses[n_layer], height=0.38, color=color, label=label)
+        ax.plot(losses[n_layer], y + 0.16 * (2 * k - 1), marker, color=color, label=label)
     ax.set_yticks(y.tolist(), list(names))
-    ax.invert_yaxis()
-    ax.set_xlim(0, max(max(v) for v in losses.values()) * 1.25)
+    ax.set_ylim(len(names) - 0.5, -0.5)  # the first method on top
+    values = [v for row in losses.values() for v in row]
+    ax.set_xlim(min(values) - 0.1, max(values) + 0.1)  # a dot plot: no bar to start at 0
+    ax.grid(axis="x", linewidth=0.5, color="#cccccc")
     ax.set_xlabel("held-out loss (nats), lower is better")
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncols=2, frameon=False)
     described = "; ".join(
         f"{p} {losses[1][j]:.2f} and {losses[2][j]:.2f}" for j, p in enumerate(names)
     )
     alt = (
-        f"Horizontal bar chart of the held-out loss of the same small GPT trained "
+        f"Dot plot of the held-out loss of the same small GPT trained "
         f"{small_gpt.BENCH_STEPS} steps with each way of encoding position, at one and at "
         f"two layers: {described}."
     )

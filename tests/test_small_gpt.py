@@ -1,0 +1,75 @@
+"""The small GPT and the bench of position methods: the claims its pages make, on the runs."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from embeddings_explained.small_gpt import (
+    BENCH_STEPS,
+    GPT,
+    KINDS,
+    POSITIONS,
+    byte_kind,
+    chance_share,
+    held_out_loss,
+    nearest,
+    order_gap,
+    same_kind_share,
+    sample,
+    train_gpt,
+)
+from embeddings_explained.training import split_ids
+
+
+def test_one_layer_without_positions_is_blind_to_order_and_two_layers_are_not() -> None:
+    torch.manual_seed(0)
+    one, two = GPT("none", n_layer=1), GPT("none", n_layer=2)  # untrained is enough
+    assert order_gap(one, "Hi!", "iH!") < 1e-6
+    assert order_gap(two, "Hi!", "iH!") > 1e-6
+    for positions in POSITIONS[:-1]:  # every method with positions tells them apart
+        model = train_gpt(positions, 1, steps=BENCH_STEPS).model
+        assert order_gap(model, "Hi!", "iH!") > 1e-3
+
+
+def test_the_learned_table_refuses_a_longer_input_and_the_others_run() -> None:
+    torch.manual_seed(0)
+    with pytest.raises(ValueError, match="exceeds block_size=32"):
+        GPT("learned", block_size=32)(torch.zeros(1, 33, dtype=torch.long))
+    for positions in POSITIONS[1:]:
+        assert GPT(positions, block_size=32)(torch.zeros(1, 64, dtype=torch.long)).shape == (
+            1, 64, 256,
+        )  # fmt: skip
+
+
+def test_unknown_positions_are_refused_with_the_choices() -> None:
+    with pytest.raises(ValueError, match=r"positions='rotary' is not one of \('learned'"):
+        GPT("rotary")
+
+
+def test_the_held_out_loss_is_the_last_evaluation_and_never_trained_on() -> None:
+    run = train_gpt()
+    assert run.held_out[-1][0] == len(run.losses)
+    assert held_out_loss(run.model, 32) == pytest.approx(run.held_out[-1][1], abs=1e-9)
+    assert len(split_ids()[1]) > 10 * 32
+
+
+def test_sampling_is_seeded_and_starts_with_the_prompt() -> None:
+    model = train_gpt().model
+    a, b = sample(model, "Alice ", 40), sample(model, "Alice ", 40)
+    assert a == b and a.startswith("Alice ") and len(a.encode()) == 46
+    assert sample(model, "Alice ", 40, seed=1) != a
+
+
+def test_kinds_and_the_same_kind_share() -> None:
+    assert [byte_kind(ord(c)) for c in "aTt3. \n"] == [
+        "vowels", "capitals", "consonants", "digits", "punctuation", "space", "space",
+    ]  # fmt: skip
+    assert set(KINDS) == {byte_kind(i) for i in range(256)}
+    ids = [ord(c) for c in "aeTS"]
+    rows = torch.zeros(256, 2)
+    rows[ord("a")], rows[ord("e")] = torch.tensor([1.0, 0.0]), torch.tensor([0.9, 0.1])
+    rows[ord("T")], rows[ord("S")] = torch.tensor([0.0, 1.0]), torch.tensor([0.1, 0.9])
+    assert nearest(rows, ids, ord("a"), k=1) == [ord("e")]
+    assert same_kind_share(rows, ids) == 1.0
+    assert chance_share(ids) == pytest.approx(4 / 12)  # one same-kind byte among the 3 others
