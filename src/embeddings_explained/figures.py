@@ -236,13 +236,7 @@ def trained_pca() -> tuple[Figure, str]:
     fig = _figure(height_pt=400)
     ax = fig.subplots()
     colors = ["#c62828", "#1565c0", "#6a1b9a", "#2e7d32", "#e65100"]
-    for (name, members), color in zip(groups.items(), colors, strict=True):
-        pts = [xy[i] for i in members]
-        ax.scatter([p[0] for p in pts], [p[1] for p in pts], color=color, label=name, s=16)
-    ax.set_xlabel("principal component 1")
-    ax.set_ylabel("principal component 2")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=2, frameon=False)
-    labelled = _label_points(fig, ax, groups, xy, colors)
+    labelled = _byte_scatter(fig, ax, groups, xy, colors)
     total = sum(len(m) for m in groups.values())
     counts = ", ".join(f"{len(m)} {name}" for name, m in groups.items())
     labels = (
@@ -256,6 +250,23 @@ def trained_pca() -> tuple[Figure, str]:
         f"projected to two dimensions (PCA) and coloured by group ({counts}); {labels}."
     )
     return fig, alt
+
+
+def _byte_scatter(
+    fig: Figure,
+    ax: Axes,
+    groups: dict[str, list[int]],
+    xy: dict[int, tuple[float, float]],
+    colors: list[str],
+) -> int:
+    """The bytes' 2-D points, one colour per group, labelled: how many labels fit."""
+    for (name, members), color in zip(groups.items(), colors, strict=True):
+        pts = [xy[i] for i in members]
+        ax.scatter([p[0] for p in pts], [p[1] for p in pts], color=color, label=name, s=16)
+    ax.set_xlabel("principal component 1")
+    ax.set_ylabel("principal component 2")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=2, frameon=False)
+    return _label_points(fig, ax, groups, xy, colors)
 
 
 def _label_points(
@@ -551,13 +562,7 @@ def gpt_byte_map() -> tuple[Figure, str]:
     colors = ["#c62828", "#1565c0", "#6a1b9a", "#2e7d32", "#e65100", "#00838f"][: len(kinds)]
     fig = _figure(height_pt=400)
     ax = fig.subplots()
-    for (name, members), color in zip(groups.items(), colors, strict=True):
-        pts = [xy[i] for i in members]
-        ax.scatter([p[0] for p in pts], [p[1] for p in pts], color=color, label=name, s=16)
-    ax.set_xlabel("principal component 1")
-    ax.set_ylabel("principal component 2")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=2, frameon=False)
-    labelled = _label_points(fig, ax, groups, xy, colors)
+    labelled = _byte_scatter(fig, ax, groups, xy, colors)
     share = small_gpt.same_kind_share(rows, ids)
     counts = ", ".join(f"{len(m)} {name}" for name, m in groups.items())
     alt = (
