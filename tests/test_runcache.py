@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -122,18 +123,26 @@ def test_runs_kept_for_an_edited_package_are_dropped(
     assert len(after) == 1 and after[0].startswith(f"train_counted-{'e' * 12}-"), after
 
 
-def test_a_run_is_kept_per_thread_count(run_folder: Path) -> None:
+def test_a_run_is_computed_on_one_thread_and_kept_for_any_thread_count(
+    run_folder: Path,
+) -> None:
+    """The build runs with torch's threads, the tests with one: both read the same runs."""
     calls: list[int] = []
+
+    def threads_inside(steps: int = 2) -> SimpleNamespace:
+        calls.append(steps)
+        return SimpleNamespace(threads=torch.get_num_threads())
+
     threads = torch.get_num_threads()
     try:
-        torch.set_num_threads(1)
-        cached_run(_counted(calls))(steps=2)
         torch.set_num_threads(2)
-        cached_run(_counted(calls))(steps=2)  # sums may be split otherwise: computed
-        cached_run(_counted(calls))(steps=2)  # and now kept for two threads
+        assert cached_run(threads_inside)().threads == 1  # pinned: the same sums for any setting
+        assert torch.get_num_threads() == 2  # and given back
+        torch.set_num_threads(1)
+        assert cached_run(threads_inside)().threads == 1
     finally:
         torch.set_num_threads(threads)
-    assert calls == [2, 2]
+    assert calls == [2], "a run was computed again for another thread count"
 
 
 def test_without_the_folder_nothing_is_written_and_a_failed_call_keeps_nothing(

@@ -28,13 +28,12 @@ import torch.nn.functional as F
 from torch import nn
 
 from embeddings_explained.model import Embeddings
-from embeddings_explained.runcache import cached_run
+from embeddings_explained.runcache import cached_run, one_thread
 from embeddings_explained.tokenizer import ByteTokenizer
 from embeddings_explained.training import (
     NextByteModel,
     fit,
     float64,
-    one_thread,
     split_ids,
     windows,
 )

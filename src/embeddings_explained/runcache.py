@@ -8,9 +8,10 @@
 - A kept run is a file: a line with the SHA-256 of its content, then the content. The
   digest is checked on every read; a file that does not match is a miss, computed again
   and replaced, never a result.
-- The key is everything that changes the numbers: the function, its arguments, every
-  byte of the package, the PyTorch version, the CPU and its kernels, the number of
-  threads, the default dtype and the default device.
+- Every run is computed on one CPU thread (``one_thread``), so the build (torch's threads)
+  and the tests (one) share the same runs. The key is everything else that changes the
+  numbers: the function, its arguments, every byte of the package, the PyTorch version,
+  the CPU and its kernels, the default dtype and the default device.
 - A folder that is read-only is read and never written; one that cannot be used at all
   gets an error that names ``RUN_CACHE_ENV``.
 """
@@ -37,7 +38,7 @@ try:
 except ImportError:  # Windows: runs are still kept, two processes may both compute one
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["RUN_CACHE_ENV", "CachedRun", "cached_run", "package_digest"]
+__all__ = ["RUN_CACHE_ENV", "CachedRun", "cached_run", "one_thread", "package_digest"]
 
 RUN_CACHE_ENV = "EMBEDDINGS_EXPLAINED_RUN_CACHE"
 _MAGIC = b"embeddings-explained run sha256="
@@ -51,6 +52,19 @@ class CachedRun(Protocol[P, R]):
     __wrapped__: Callable[P, R]  # the function itself: a fresh run, bypassing the cache
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R: ...
+
+
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """Run on one CPU thread: how a matrix product is split over threads changes the last
+    bits of its sums, so pinning it makes a run bit-identical for any number of threads
+    (and, on a busy machine, faster)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 @functools.cache
@@ -165,12 +179,12 @@ def cached_run(fn: Callable[P, R]) -> CachedRun[P, R]:
                 [(type(v), v) for v in bound.arguments.values()],  # seed=True is not 1
                 package_digest(), torch.__version__, platform.machine(),
                 torch.backends.cpu.get_cpu_capability(),
-                torch.get_num_threads(),  # how sums are split over threads moves last bits
                 torch.get_default_dtype(), torch.get_default_device(),
             )
         )  # fmt: skip
         if key not in runs:
-            runs[key] = _kept_or_run(lambda: fn(*args, **kwargs), _path(fn, key))
+            with one_thread():  # the same sums for any torch.set_num_threads
+                runs[key] = _kept_or_run(lambda: fn(*args, **kwargs), _path(fn, key))
         run, rng_after = runs[key]
         torch.set_rng_state(rng_after)
         shared = {id(v): v for v in vars(run).values() if isinstance(v, tuple)}  # immutable

@@ -18,8 +18,8 @@ from torch import nn
 
 from embeddings_explained import _checks as checks
 from embeddings_explained.positional import sinusoidal_table
-from embeddings_explained.runcache import cached_run
-from embeddings_explained.training import fit, one_thread
+from embeddings_explained.runcache import cached_run, one_thread
+from embeddings_explained.training import fit
 
 __all__ = ["ScaledNextByte", "ScaledRun", "train_scaled"]
 

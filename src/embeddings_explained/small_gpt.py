@@ -33,9 +33,9 @@ from torch import nn
 from embeddings_explained.attention import MLP
 from embeddings_explained.model import Embeddings
 from embeddings_explained.positional import apply_rope, sinusoidal_table
-from embeddings_explained.runcache import cached_run
+from embeddings_explained.runcache import cached_run, one_thread
 from embeddings_explained.tokenizer import ByteTokenizer
-from embeddings_explained.training import evaluate, fit, float64, one_thread, split_ids
+from embeddings_explained.training import evaluate, fit, float64, split_ids
 
 __all__ = [
     "BENCH_STEPS",

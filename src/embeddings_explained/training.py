@@ -23,7 +23,7 @@ from torch import nn
 
 from embeddings_explained import _checks as checks
 from embeddings_explained.model import Embeddings
-from embeddings_explained.runcache import RUN_CACHE_ENV, cached_run
+from embeddings_explained.runcache import RUN_CACHE_ENV, cached_run, one_thread
 from embeddings_explained.tokenizer import ByteTokenizer
 
 __all__ = [
@@ -113,19 +113,6 @@ class TrainingRun:
     losses: tuple[float, ...]  # the training loss at every step
     held_out: tuple[tuple[int, float], ...]  # (step, loss on the held-out text)
     text_ids: tuple[int, ...]  # the training text (the book's first 90 %) as byte ids
-
-
-@contextlib.contextmanager
-def one_thread() -> Iterator[None]:
-    """Run on one CPU thread: how a matrix product is split over threads changes the last
-    bits of its sums, so pinning it makes a run bit-identical for any number of threads
-    (and, on a busy machine, faster)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 @contextlib.contextmanager
