@@ -32,9 +32,9 @@ def test_training_is_deterministic_and_independent_of_the_thread_count() -> None
     threads = torch.get_num_threads()
     try:
         torch.set_num_threads(2)
-        two = train_attention.__wrapped__(steps=30).losses
+        two = train_attention.__wrapped__(steps=5).losses
         torch.set_num_threads(1)
-        one = train_attention.__wrapped__(steps=30).losses
+        one = train_attention.__wrapped__(steps=5).losses
     finally:
         torch.set_num_threads(threads)
     assert one == two

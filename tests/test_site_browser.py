@@ -149,10 +149,10 @@ def _measure(browser: Any, base_url: str, paths: list[str]) -> dict[str, dict[st
         context = browser.new_context(viewport={"width": WIDTHS[0], "height": 800},
                                       color_scheme=system)  # fmt: skip
         context.route(MATERIAL_SCRIPT, lambda route: route.abort())
-        for path in paths:
-            page = _open(context, base_url + path)
+        tabs = {path: _open(context, base_url + path, until="commit") for path in paths}
+        for path, page in tabs.items():  # loading together, read in turn
+            page.wait_for_load_state("load")
             out[path][f"first-paint-{system}"] = page.evaluate(f"[{OVERFLOW}, {SCHEME}]")
-            page.close()
         context.close()
     return out
 
