@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from embeddings_explained import ByteTokenizer, Embeddings
 from embeddings_explained.showcase import byte_label, dim_labels, seeded_embeddings
+from embeddings_explained.small_gpt import GPT, POSITIONS, held_out_loss, sample, train_gpt
 from embeddings_explained.training import (
     NextByteModel,
     byte_groups,
@@ -278,6 +279,8 @@ def _with(fn: Callable[..., object], name: str) -> Callable[[Any], object]:
     return lambda v: fn(**{name: v})
 
 
+_SMALL_GPT = GPT("rope", n_layer=1, n_embd=8, n_head=2, block_size=8)
+
 # entry point and argument: (a call with that argument, whether a value is valid for it)
 ARGUMENTS: dict[str, tuple[Callable[[Any], object], Callable[[Any], bool]]] = {
     **{
@@ -316,6 +319,32 @@ ARGUMENTS: dict[str, tuple[Callable[[Any], object], Callable[[Any], bool]]] = {
             ("init_std", _positive_or_none),
         )
     },
+    **{
+        f"GPT {n}": (_with(GPT, n), valid)
+        for n, valid in (
+            ("positions", lambda v: isinstance(v, str) and v in POSITIONS),
+            ("n_layer", _size),
+            ("n_embd", _size),
+            ("n_head", _size),
+            ("block_size", _size),
+        )
+    },
+    **{
+        f"train_gpt {n}": (_with(train_gpt.__wrapped__, n), valid)
+        for n, valid in (
+            ("positions", lambda v: isinstance(v, str) and v in POSITIONS),
+            ("n_layer", _size),
+            ("n_embd", _size),
+            ("block_size", _size),
+            ("steps", _size),
+            ("batch_size", _size),
+            ("lr", _positive),
+            ("seed", _seed),
+        )
+    },
+    "sample prompt": (lambda v: sample(_SMALL_GPT, v, 1), lambda v: isinstance(v, str) and v != ""),
+    "sample n_bytes": (lambda v: sample(_SMALL_GPT, "Hi", v), lambda v: _int(v) and v >= 0),
+    "held_out_loss block_size": (lambda v: held_out_loss(_SMALL_GPT, v), _size),
     "load_text name": (load_text, lambda v: v in ("alice.txt", "wonderland.txt")),
     "uniform_loss vocab_size": (uniform_loss, lambda v: _int(v) and v >= 1),
     "byte_label token_id": (byte_label, lambda v: _int(v) and 0 <= v < 256),
@@ -350,7 +379,7 @@ def _holds(valid: Callable[[Any], bool], value: object) -> bool:
 
 
 @pytest.mark.parametrize("entry", list(ARGUMENTS))
-@settings(max_examples=8)  # 31 arguments: about 250 bad values a run
+@settings(max_examples=8)  # 47 arguments: about 380 bad values a run
 @given(data=st.data())
 def test_every_argument_of_every_entry_point_refuses_bad_values_clearly(
     entry: str, data: st.DataObject

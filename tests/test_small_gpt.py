@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 import pytest
 import torch
 
@@ -73,3 +76,34 @@ def test_kinds_and_the_same_kind_share() -> None:
     assert nearest(rows, ids, ord("a"), k=1) == [ord("e")]
     assert same_kind_share(rows, ids) == 1.0
     assert chance_share(ids) == pytest.approx(4 / 12)  # one same-kind byte among the 3 others
+
+
+_MODELS = {p: GPT(p, n_layer=1) for p in POSITIONS}  # built once: a failed call draws nothing
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "says"),
+    [
+        (lambda: GPT(n_embd=30, n_head=4), ValueError, "n_embd=30 must be a multiple of 4"),
+        (lambda: GPT("rope", n_embd=36, n_head=4), ValueError, "n_embd=36 must be a multiple of 8"),
+        (lambda: GPT(n_layer=0), ValueError, "n_layer must be"),
+        (lambda: _MODELS["rope"](torch.tensor([1, 2])), ValueError, "token_ids.unsqueeze(0)"),
+        (lambda: _MODELS["alibi"](torch.tensor([[256]])), ValueError, "outside the vocabulary"),
+        (lambda: _MODELS["none"](torch.tensor([[1.0]])), TypeError, "token_ids.round().long()"),
+        (lambda: _MODELS["sinusoidal"]("Hi"), TypeError, "ByteTokenizer().encode('Hi')"),
+        (lambda: _MODELS["learned"](torch.zeros(1, 33, dtype=torch.long)), ValueError, "T=33"),
+        (lambda: train_gpt.__wrapped__(steps=0), ValueError, "steps must be"),
+        (lambda: train_gpt.__wrapped__(block_size=10**5), ValueError, "block_size must be"),
+        (lambda: train_gpt.__wrapped__(n_embd=30), ValueError, "n_embd=30 must be a multiple"),
+        (lambda: sample(_MODELS["rope"], "", 5), ValueError, "prompt"),
+        (lambda: sample(_MODELS["rope"], "Hi", -1), ValueError, "n_bytes"),
+        (lambda: held_out_loss(_MODELS["rope"], 0), ValueError, "block_size"),
+    ],
+)
+def test_a_learners_mistake_with_the_small_gpt_gets_a_clear_error(
+    call: Callable[[], object], error: type[Exception], says: str
+) -> None:
+    state = torch.random.get_rng_state()
+    with pytest.raises(error, match=re.escape(says)):
+        call()
+    assert torch.equal(torch.random.get_rng_state(), state)

@@ -77,6 +77,20 @@ def check_sizes(vocab_size: object, block_size: object, n_embd: object) -> tuple
     return v, b, c
 
 
+def check_gpt(positions: object, n_layer: object, n_embd: object, n_head: object,
+              block_size: object, known: tuple[str, ...]) -> None:  # fmt: skip
+    """``small_gpt.GPT``'s arguments: a known position method, and heads that split n_embd."""
+    if not isinstance(positions, str) or positions not in known:
+        raise ValueError(f"positions={short(positions)} is not one of {known}")
+    sizes = (("n_embd", n_embd, 32), ("n_head", n_head, 4), ("n_layer", n_layer, 2),
+             ("block_size", block_size, 32))  # fmt: skip
+    c, h, _, _ = (check_int(n, v, high=2**16, example=e, why=" (a CPU demo)") for n, v, e in sizes)
+    step = 2 * h if positions == "rope" else h  # RoPE turns pairs of each head's dimensions
+    if c % step:
+        why = f"n_head={h}" + (", each head's size even for RoPE" if positions == "rope" else "")
+        raise ValueError(f"n_embd={c} must be a multiple of {step} ({why}), e.g. n_embd={4 * step}")
+
+
 def too_long_message(T: int | str, block_size: int) -> str:
     """The error for a sequence longer than ``block_size`` (the site's explorer shows it too)."""
     return (
@@ -86,8 +100,11 @@ def too_long_message(T: int | str, block_size: int) -> str:
     )
 
 
-def check_ids(token_ids: object, vocab_size: int, block_size: int, device: torch.device) -> None:
-    """What ``nn.Embedding`` would trip over, or accept silently, checked before the lookup."""
+def check_ids(
+    token_ids: object, vocab_size: int, block_size: int | None, device: torch.device
+) -> None:
+    """What ``nn.Embedding`` would trip over, or accept silently, checked before the lookup
+    (``block_size`` None: any length)."""
     if not isinstance(token_ids, torch.Tensor):
         raise TypeError(
             f"token_ids must be a torch.Tensor of shape [B, T], got {type(token_ids).__name__} "
@@ -110,7 +127,7 @@ def check_ids(token_ids: object, vocab_size: int, block_size: int, device: torch
             )
         shape = f"{token_ids.dim()}-D shape {list(token_ids.shape)}"
         raise ValueError(f"token_ids must be 2-D [B, T], got {shape}; {fix}")
-    if token_ids.shape[1] > block_size:
+    if block_size is not None and token_ids.shape[1] > block_size:
         raise ValueError(too_long_message(token_ids.shape[1], block_size))
     if token_ids.device != device:
         on = f"token_ids are on {token_ids.device} but the tables are on {device}"
@@ -128,7 +145,9 @@ def check_ids(token_ids: object, vocab_size: int, block_size: int, device: torch
     hint = "was the text tokenized with another tokenizer?"
     if value < 0:  # padding, or cross_entropy's ignore_index -100
         hint = "ids are never negative; replace padding with a real id: token_ids.clamp(min=0)"
-    elif vocab_size < block_size:  # a vocabulary smaller than the context: LLMs-from-scratch #664
+    elif (
+        block_size is not None and vocab_size < block_size
+    ):  # a vocabulary smaller than the context: LLMs-from-scratch #664
         hint = (
             f"the token table has {vocab_size} rows, fewer than the position table's "
             f"{block_size}; were the sizes swapped? Pass them by name: "

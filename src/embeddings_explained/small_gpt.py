@@ -30,6 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from embeddings_explained import _checks as checks
 from embeddings_explained.attention import MLP
 from embeddings_explained.model import Embeddings
 from embeddings_explained.positional import apply_rope, sinusoidal_table
@@ -114,8 +115,7 @@ class GPT(nn.Module):
         block_size: int = 32,
     ) -> None:  # fmt: skip
         super().__init__()
-        if positions not in POSITIONS:
-            raise ValueError(f"positions={positions!r} is not one of {POSITIONS}")
+        checks.check_gpt(positions, n_layer, n_embd, n_head, block_size, known=POSITIONS)
         self.positions = positions
         if positions == "learned":  # token rows + position rows, as on every other page
             self.embeddings: nn.Module = Embeddings(256, block_size, n_embd)
@@ -135,6 +135,8 @@ class GPT(nn.Module):
         self.lm_head.weight = self.wte.weight  # tied, as in GPT-2 and nanoGPT
 
     def forward(self, token_ids: torch.Tensor) -> torch.Tensor:
+        if self.positions != "learned":  # Embeddings checks its own; here any length T
+            checks.check_ids(token_ids, 256, None, self.wte.weight.device)
         x = self.embeddings(token_ids)  # (B, T, C)
         if self.positions == "sinusoidal":  # the Transformer's: rows times √C, plus a formula
             T, C = x.shape[1:]
@@ -165,6 +167,8 @@ def train_gpt(
     steps: int = 1000, batch_size: int = 16, lr: float = 3e-3, seed: int = 0,
 ) -> GPTRun:  # fmt: skip
     """Train a ``GPT`` (in float64) on the book's first 90 %, on one thread."""
+    checks.check_train_args(steps, batch_size, block_size, n_embd, lr, seed, len(split_ids()[1]))
+    checks.check_gpt(positions, n_layer, n_embd, 4, block_size, known=POSITIONS)
     with one_thread(), float64():  # the same numbers for any threads and CPU kernels
         torch.manual_seed(seed)
         model = GPT(positions, n_layer, n_embd, n_head=4, block_size=block_size)
@@ -179,6 +183,8 @@ def train_gpt(
 
 def held_out_loss(model: GPT, block_size: int) -> float:
     """The loss over every window of ``block_size`` bytes of the held-out text."""
+    n = len(split_ids()[1])
+    checks.check_int("block_size", block_size, high=n - 1, example=32, why=" (the held-out text)")
     with one_thread():
         return evaluate(model, split_ids()[1], block_size)
 
@@ -187,6 +193,11 @@ def held_out_loss(model: GPT, block_size: int) -> float:
 @torch.no_grad()
 def sample(model: GPT, prompt: str, n_bytes: int, block_size: int = 32, seed: int = 0) -> str:
     """``prompt`` and ``n_bytes`` more, each drawn from the model's probabilities."""
+    if not isinstance(prompt, str) or not prompt:  # the model needs a byte to follow
+        error = ValueError if isinstance(prompt, str) else TypeError
+        raise error(f"prompt must be a non-empty str, got {checks.short(prompt)}; e.g. 'Alice'")
+    checks.check_int("n_bytes", n_bytes, low=0, example=100)
+    checks.check_int("block_size", block_size, example=32)
     generator = torch.Generator().manual_seed(seed)
     ids = ByteTokenizer().encode(prompt)
     with one_thread():
