@@ -33,10 +33,11 @@ def test_workflow_matches_the_github_workflow_schema(workflow: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_ci_workflow_runs_make_test_with_cpu_torch() -> None:
+def test_ci_workflow_runs_make_test_and_the_kernels_with_cpu_torch() -> None:
     ci = yaml.safe_load((ROOT / ".github/workflows/ci.yml").read_text())
     steps = [s.get("run", "") for job in ci["jobs"].values() for s in job["steps"]]
     assert any(r.strip() == "make test" for r in steps)
+    assert any(r.strip() == "make kernels" for r in steps)  # on the runner's own CPU too
     assert "download.pytorch.org/whl/cpu" in json.dumps(ci)
 
 

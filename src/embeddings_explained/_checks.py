@@ -93,40 +93,28 @@ def check_gpt(positions: object, n_layer: object, n_embd: object, n_head: object
 
 def too_long_message(T: int | str, block_size: int) -> str:
     """The error for a sequence longer than ``block_size`` (the site's explorer shows it too)."""
-    return (
-        f"sequence length T={T} exceeds block_size={block_size}: there are only "
-        f"{block_size} position rows; crop the input to its last "
-        f"{block_size} tokens, token_ids[:, -{block_size}:]"
-    )
+    return (f"sequence length T={T} exceeds block_size={block_size}: there are only {block_size} "
+            f"position rows; crop the input to its last {block_size} tokens, "
+            f"token_ids[:, -{block_size}:]")  # fmt: skip
 
 
-def check_ids(
-    token_ids: object, vocab_size: int, block_size: int | None, device: torch.device
-) -> None:
-    """What ``nn.Embedding`` would trip over, or accept silently, checked before the lookup
-    (``block_size`` None: any length)."""
+def check_ids(token_ids: object, vocab_size: int, block_size: int | None, device: object) -> None:
+    """What ``nn.Embedding`` would trip over or accept silently (block_size None: any T)."""
     if not isinstance(token_ids, torch.Tensor):
-        raise TypeError(
-            f"token_ids must be a torch.Tensor of shape [B, T], got {type(token_ids).__name__} "
-            f"{short(token_ids)}; {_tensor_fix(token_ids)}"
-        )
+        got, fix = f"{type(token_ids).__name__} {short(token_ids)}", _tensor_fix(token_ids)
+        raise TypeError(f"token_ids must be a torch.Tensor of shape [B, T], got {got}; {fix}")
     dtype = token_ids.dtype
     if dtype not in (torch.int64, torch.int32):
         fix = "token_ids.round().long()" if dtype.is_floating_point else "token_ids.long()"
         if dtype == torch.bool:
             fix += " (but a bool tensor is usually a mask, not ids)"
-        raise TypeError(
-            f"token_ids must hold integer ids (torch.int64 or torch.int32), got dtype {dtype}; "
-            f"convert with {fix}"
-        )
-    if token_ids.dim() != 2:
-        fix = "add the batch dimension: token_ids.unsqueeze(0)"  # the common case, 1-D
-        if token_ids.dim() != 1:
-            fix = "give it the shape [B, T]: " + (
-                "token_ids.reshape(1, 1)" if token_ids.dim() == 0 else "token_ids.flatten(0, -2)"
-            )
-        shape = f"{token_ids.dim()}-D shape {list(token_ids.shape)}"
-        raise ValueError(f"token_ids must be 2-D [B, T], got {shape}; {fix}")
+        wanted = "token_ids must hold integer ids (torch.int64 or torch.int32)"
+        raise TypeError(f"{wanted}, got dtype {dtype}; convert with {fix}")
+    if (dim := token_ids.dim()) != 2:  # 1-D, the common case: no batch dimension
+        how = {0: "reshape(1, 1)", 1: "unsqueeze(0)"}.get(dim, "flatten(0, -2)")
+        fix = ("add the batch dimension" if dim == 1 else "give it the shape [B, T]") + ": "
+        shape = f"{dim}-D shape {list(token_ids.shape)}"
+        raise ValueError(f"token_ids must be 2-D [B, T], got {shape}; {fix}token_ids.{how}")
     if block_size is not None and token_ids.shape[1] > block_size:
         raise ValueError(too_long_message(token_ids.shape[1], block_size))
     if token_ids.device != device:
@@ -145,17 +133,14 @@ def check_ids(
     hint = "was the text tokenized with another tokenizer?"
     if value < 0:  # padding, or cross_entropy's ignore_index -100
         hint = "ids are never negative; replace padding with a real id: token_ids.clamp(min=0)"
-    elif (
-        block_size is not None and vocab_size < block_size
-    ):  # a vocabulary smaller than the context: LLMs-from-scratch #664
+    elif vocab_size < (block_size or 0):  # fewer tokens than positions: LLMs-from-scratch #664
         hint = (
             f"the token table has {vocab_size} rows, fewer than the position table's "
             f"{block_size}; were the sizes swapped? Pass them by name: "
             f"vocab_size={block_size}, block_size={vocab_size}"
         )
-    raise ValueError(
-        f"token id {value} at position {where} is outside the vocabulary [0, {vocab_size}); {hint}"
-    )
+    where_ = f"token id {value} at position {where}"
+    raise ValueError(f"{where_} is outside the vocabulary [0, {vocab_size}); {hint}")
 
 
 def _tensor_fix(value: object) -> str:
@@ -170,10 +155,8 @@ def _tensor_fix(value: object) -> str:
         return "a single id is one sequence of one token: torch.tensor([[token_ids]])"
     if isinstance(value, list | tuple):
         if len({len(r) for r in value if isinstance(r, list | tuple)}) > 1:
-            return (
-                "its rows differ in length: pad them to one length (and mask the padding), "
-                "or run one row at a time: torch.tensor([token_ids[0]])"
-            )
+            return ("its rows differ in length: pad them to one length (and mask the padding), "
+                    "or run one row at a time: torch.tensor([token_ids[0]])")  # fmt: skip
         with contextlib.suppress(TypeError, ValueError, RuntimeError):  # the fix, tried first
             probe = torch.tensor(value)
             if probe.dtype == torch.int64 and probe.dim() in (1, 2):
@@ -212,8 +195,6 @@ def byte_values(ids: object) -> bytes:
         if isinstance(v, bool) or not isinstance(v, numbers.Integral):
             raise TypeError(f"decode(ids) expects int ids, got {short(v)} at index {i}")
         if not 0 <= int(v) < 256:
-            raise ValueError(
-                f"id {short(v)} at index {i} is not a byte: ByteTokenizer ids are in [0, 256); "
-                "were these ids made by another tokenizer?"
-            )
+            raise ValueError(f"id {short(v)} at index {i} is not a byte: ByteTokenizer ids are in "
+                             "[0, 256); were these ids made by another tokenizer?")  # fmt: skip
     return bytes(ids)
