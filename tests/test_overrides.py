@@ -71,6 +71,15 @@ def test_fix_notebook_page_makes_cells_focusable_and_purges_every_style_block() 
     )
 
 
+def test_fix_notebook_page_lets_a_chain_of_attributes_break_before_a_dot() -> None:
+    dot = '<span class="o">.</span>'
+    cell = f'<div class="highlight-ipynb hl-python"><pre>a{dot}b <span class="mf">0.5</span>'
+    cell += "</pre></div>"
+    fixed = fix_notebook_page(cell + f"<p>a{dot}b</p>")
+    assert f"<pre>a<wbr>{dot}b <span" in fixed and fixed.endswith(f"<p>a{dot}b</p>")
+    assert fix_notebook_page(fixed) == fixed  # a second build step changes nothing
+
+
 CODE = (
     '<div class="language-python highlight"><pre><span></span><code>'
     '<span class="n">x</span><span class="w"> </span><span class="o">=</span>'
@@ -108,6 +117,24 @@ def test_lighten_code_blocks_lets_a_line_break_after_an_opening_bracket_only() -
     assert '<span class="p">(<wbr>[<wbr></span>x' in light
     assert lighten_code_blocks(light) == light  # a second build step changes nothing
     assert lighten_code_blocks("<p>f(x)</p>") == "<p>f(x)</p>"  # outside code blocks: untouched
+
+
+def test_lighten_code_blocks_lets_a_chain_of_attributes_break_before_a_dot() -> None:
+    """``run.model.embeddings.position_embedding.weight`` has no space either: it may wrap
+    before each ``.`` of the code, as Python's own style wraps a chain; a number's point
+    (``0.02``) and the dots of a comment or an output stay as they are."""
+    dot = '<span class="o">.</span>'
+    page = (
+        '<div class="highlight"><pre><code><span id="__span-0-1">'
+        f'<span class="n">run</span>{dot}<span class="n">model</span>{dot}weight'
+        '<span class="o">=</span><span class="mf">0.02</span>'
+        '<span class="c1">#&gt; torch.Size([2])</span></span></code></pre></div>'
+    )
+    light = lighten_code_blocks(page)
+    assert _text(light) == _text(page)
+    assert f"run<wbr>{dot}model<wbr>{dot}weight" in light
+    assert light.count("<wbr>") == 4  # the two dots, and torch.Size(<wbr>[<wbr>2]) as before
+    assert lighten_code_blocks(light) == light
 
 
 def test_lighten_code_blocks_leaves_notebook_cells_alone() -> None:

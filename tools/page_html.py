@@ -33,12 +33,19 @@ PSEUDO_CALL = re.compile(r":[\w-]+\(")
 
 
 def fix_notebook_page(html: str) -> str:
-    """Both fixes, on the whole HTML of one notebook page."""
+    """Both fixes, on the whole HTML of one notebook page, and a chain of attributes in a
+    code cell breakable before each dot, as in Material's blocks (:func:`lighten_code_blocks`)."""
     html = html.replace('<div class="highlight-ipynb', '<div tabindex="0" class="highlight-ipynb')
+    html = NOTEBOOK_CODE.sub(
+        lambda m: m[1] + m[2].replace("<wbr>" + DOT, DOT).replace(DOT, "<wbr>" + DOT) + m[3], html
+    )
     present = {c for attr in CLASS_ATTR.findall(html) for c in attr.split()}
     return STYLE.sub(lambda m: m.group(1) + purge_css(m.group(2), present) + m.group(3), html)
 
 
+NOTEBOOK_CODE = re.compile(
+    r'(<div [^>]*class="highlight-ipynb[^"]*"><pre[^>]*>)(.*?)(</pre>)', re.S
+)
 CODE_BLOCK = re.compile(r'(<div class="highlight">.*?<pre[^>]*>)(.*?)(</pre>)', re.S)
 UNCOLOURED_TOKEN = re.compile(r'<span class="[nw]">([^<]*)</span>')
 
@@ -48,11 +55,15 @@ TEXT = re.compile(r">([^<]+)<")
 # torch.tensor([ByteTokenizer().encode('Hi')]) has none. <wbr> after an opening bracket that
 # does not close at once lets it wrap there too, never inside a name or a number.
 OPENING_BRACKET = re.compile(r"[(\[{](?![)\]}\s])")
+# and run.model.embeddings.position_embedding.weight before each dot of the code (an
+# operator to Pygments: not a number's point, nor a dot in a comment or an output line)
+DOT = '<span class="o">.</span>'
 
 
 def _lighten(code: str) -> str:
     code = UNCOLOURED_TOKEN.sub(r"\1", code).replace("<wbr>", "")  # the same, done twice
-    return TEXT.sub(lambda m: ">" + OPENING_BRACKET.sub(r"\g<0><wbr>", m.group(1)) + "<", code)
+    code = TEXT.sub(lambda m: ">" + OPENING_BRACKET.sub(r"\g<0><wbr>", m.group(1)) + "<", code)
+    return code.replace(DOT, "<wbr>" + DOT)
 
 
 def lighten_code_blocks(html: str) -> str:
@@ -60,8 +71,8 @@ def lighten_code_blocks(html: str) -> str:
 
     ``<span class="n">x</span><span class="w"> </span><span class="o">=</span>`` in a
     ``div.highlight`` becomes ``x <span class="o">=</span>``, and ``f(x`` becomes
-    ``f(<wbr>x``. Notebook cells (``div.highlight-ipynb``, coloured by JupyterLab's CSS)
-    are left alone.
+    ``f(<wbr>x``, and ``a.b`` ``a<wbr>.b``. Notebook cells (``div.highlight-ipynb``,
+    coloured by JupyterLab's CSS) are left alone.
     """
     return CODE_BLOCK.sub(lambda m: m.group(1) + _lighten(m.group(2)) + m.group(3), html)
 
