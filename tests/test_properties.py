@@ -275,6 +275,10 @@ def _byte_ids(v: Any) -> bool:  # a list, a set, bytes, a dict's keys... of byte
     )
 
 
+def _position(v: Any) -> bool:
+    return isinstance(v, str) and v in POSITIONS
+
+
 def _with(fn: Callable[..., object], name: str) -> Callable[[Any], object]:
     return lambda v: fn(**{name: v})
 
@@ -322,7 +326,7 @@ ARGUMENTS: dict[str, tuple[Callable[[Any], object], Callable[[Any], bool]]] = {
     **{
         f"GPT {n}": (_with(GPT, n), valid)
         for n, valid in (
-            ("positions", lambda v: isinstance(v, str) and v in POSITIONS),
+            ("positions", _position),
             ("n_layer", _size),
             ("n_embd", _size),
             ("n_head", _size),
@@ -332,7 +336,7 @@ ARGUMENTS: dict[str, tuple[Callable[[Any], object], Callable[[Any], bool]]] = {
     **{
         f"train_gpt {n}": (_with(train_gpt.__wrapped__, n), valid)
         for n, valid in (
-            ("positions", lambda v: isinstance(v, str) and v in POSITIONS),
+            ("positions", _position),
             ("n_layer", _size),
             ("n_embd", _size),
             ("block_size", _size),

@@ -6,7 +6,8 @@ hook ``overrides/hooks/postbuild.py``) or on every page of a site built without 
 
 Notebook pages (mkdocs-jupyter):
 
-- Code cells scroll sideways: make them reachable by keyboard, as Material's are.
+- Code cells scroll sideways: make them reachable by keyboard, as Material's are; and let
+  a chain of attributes wrap before its dots, as in Material's blocks (below).
 - mkdocs-jupyter inlines all of JupyterLab's CSS (about 570 KB) in every notebook page;
   keep only the rules whose classes occur on the page (PurgeCSS's idea), about a fifth.
 
@@ -36,9 +37,7 @@ def fix_notebook_page(html: str) -> str:
     """Both fixes, on the whole HTML of one notebook page, and a chain of attributes in a
     code cell breakable before each dot, as in Material's blocks (:func:`lighten_code_blocks`)."""
     html = html.replace('<div class="highlight-ipynb', '<div tabindex="0" class="highlight-ipynb')
-    html = NOTEBOOK_CODE.sub(
-        lambda m: m[1] + m[2].replace("<wbr>" + DOT, DOT).replace(DOT, "<wbr>" + DOT) + m[3], html
-    )
+    html = NOTEBOOK_CODE.sub(lambda m: m[1] + _breakable_dots(m[2]) + m[3], html)
     present = {c for attr in CLASS_ATTR.findall(html) for c in attr.split()}
     return STYLE.sub(lambda m: m.group(1) + purge_css(m.group(2), present) + m.group(3), html)
 
@@ -60,10 +59,14 @@ OPENING_BRACKET = re.compile(r"[(\[{](?![)\]}\s])")
 DOT = '<span class="o">.</span>'
 
 
+def _breakable_dots(code: str) -> str:
+    return code.replace("<wbr>" + DOT, DOT).replace(DOT, "<wbr>" + DOT)  # the same, done twice
+
+
 def _lighten(code: str) -> str:
     code = UNCOLOURED_TOKEN.sub(r"\1", code).replace("<wbr>", "")  # the same, done twice
     code = TEXT.sub(lambda m: ">" + OPENING_BRACKET.sub(r"\g<0><wbr>", m.group(1)) + "<", code)
-    return code.replace(DOT, "<wbr>" + DOT)
+    return _breakable_dots(code)
 
 
 def lighten_code_blocks(html: str) -> str:

@@ -139,8 +139,8 @@ def check_ids(token_ids: object, vocab_size: int, block_size: int | None, device
             f"{block_size}; were the sizes swapped? Pass them by name: "
             f"vocab_size={block_size}, block_size={vocab_size}"
         )
-    where_ = f"token id {value} at position {where}"
-    raise ValueError(f"{where_} is outside the vocabulary [0, {vocab_size}); {hint}")
+    found = f"token id {value} at position {where}"
+    raise ValueError(f"{found} is outside the vocabulary [0, {vocab_size}); {hint}")
 
 
 def _tensor_fix(value: object) -> str:
