@@ -43,6 +43,12 @@ def _needs_site(item: pytest.Item) -> bool:
     return "built_site" in getattr(item, "fixturenames", ())
 
 
+def _site_process(item: pytest.Item) -> bool:
+    """Which of make test's two processes runs ``item``: the site's, which waits for the
+    build, also runs the pages' own code (docs/) meanwhile, so that both take about as long."""
+    return _needs_site(item) or Path(item.path).is_relative_to(ROOT / "docs")
+
+
 SITE_TESTS = [
     ROOT / "tests" / f"test_{name}.py"
     for name in ("site_browser", "site_static", "build", "zensical", "glossary")
@@ -107,10 +113,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # otherwise --site: one of make test's two processes (the site's tests, or the rest)
     keep = False if outputs else {"only": True, "none": False}.get(config.getoption("--site"))
     if keep is not None:
-        dropped = [i for i in items if _needs_site(i) != keep]
+        dropped = [i for i in items if _site_process(i) != keep]
         if dropped:
             config.hook.pytest_deselected(items=dropped)
-            items[:] = [i for i in items if _needs_site(i) == keep]
+            items[:] = [i for i in items if _site_process(i) == keep]
     if outputs:
         return
     items.sort(key=_needs_site)  # stable: the site's tests go last, in their usual order

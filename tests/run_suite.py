@@ -1,8 +1,9 @@
 """``make test``: the whole suite as two pytest processes side by side, one per core.
 
-- ``--site=only``: the tests that need the built site. That process starts
-  ``mkdocs build --strict`` at once, then drives Chromium; its output is shown at the end.
-- ``--site=none``: everything else (the package, every page's code, the harness), shown live.
+- ``--site=only``: the tests that need the built site, and the pages' own code (docs/).
+  That process starts ``mkdocs build --strict`` at once, runs the pages while it builds,
+  then drives Chromium; its output is shown at the end.
+- ``--site=none``: everything else (the package, the harness), shown live.
 
 Together they are exactly the tests a single ``pytest`` runs (every test needs the site or
 does not). The exit status is 0 only when both pass. Arguments are passed to both, for
