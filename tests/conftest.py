@@ -89,8 +89,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--site",
         choices=("all", "only", "none"),
         default="all",
-        help="run the tests that need the built site too (all), only them, or none of them: "
-        "`make test` runs `--site=only` and `--site=none` side by side (tests/run_suite.py)",
+        help="run the tests that need the built site too (all), only them and the pages' code "
+        "(docs/), or none of those: `make test` runs `--site=only` and `--site=none` side by "
+        "side (tests/run_suite.py)",
     )
 
 

@@ -5,9 +5,10 @@
   then drives Chromium; its output is shown at the end.
 - ``--site=none``: everything else (the package, the harness), shown live.
 
-Together they are exactly the tests a single ``pytest`` runs (every test needs the site or
-does not). The exit status is 0 only when both pass. Arguments are passed to both, for
-example ``make test ARGS="-x"``. A plain ``pytest`` still runs everything in one process.
+Together they are exactly the tests a single ``pytest`` runs (each test is in one of
+them: tests/conftest.py's ``_site_process``). The exit status is 0 only when both pass.
+Arguments are passed to both, for example ``make test ARGS="-x"``. A plain ``pytest``
+still runs everything in one process.
 """
 
 from __future__ import annotations
