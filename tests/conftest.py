@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from tests.docs_harness import ROOT
+from tests.project import ROOT
 
 # The tests' tensors are tiny, and the site build runs beside them on the other core:
 # one thread each avoids oversubscribing two cores (results are the same either way).

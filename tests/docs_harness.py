@@ -1,4 +1,4 @@
-"""The docs harness, a pytest plugin (what it reads and writes in a page: tests/page_text.py).
+"""The docs harness, a pytest plugin; what it reads and writes in a page: tests/page_text.py.
 
 Each block pytest-markdown-docs collects, and each notebook cell, runs through run_block: its
 prints must be its ``#>`` lines, its shape comments true. Every check yields edits; settle()
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import functools
 import io
 import json
 import signal
@@ -28,32 +27,11 @@ from pytest_markdown_docs.plugin import MarkdownDocstringCodeModule
 
 from tests import page_text as pt
 from tests.page_text import Edit, PendingEdits, Unit
-from tests.page_text import fences as fences  # for other tests
-from tests.page_text import is_python as is_python
+from tests.project import ROOT, rel
+from tools.files import write_all
 
-ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs"
 REFERENCE = Path(__file__).with_name("reference_stream.json")
 Namespace = dict[str, typing.Any]  # the globals a page's blocks or a notebook's cells share
-
-
-def _rel(path: Path) -> str:
-    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
-
-
-@functools.cache  # read once per run (loading its plugins imports nbconvert: ~1 s)
-def mkdocs_config() -> typing.Any:
-    """mkdocs.yml as mkdocs reads it (``!ENV``, plugins); one shared object, not to change."""
-    from mkdocs.config import load_config
-
-    return load_config(str(ROOT / "mkdocs.yml"))
-
-
-def nav_pages() -> list[str]:
-    """The docs/ file of every page in the nav, in order (``site_serving.nav_files``)."""
-    from site_serving import nav_files  # benchmarks/, on pytest's pythonpath only
-
-    return nav_files(mkdocs_config()["nav"])
 
 
 @dataclass
@@ -108,7 +86,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     problems = []
     for page in sorted(p for p in pages if p.suffix == ".md"):
         try:
-            pt.markers(pt.read_text(page), _rel(page))
+            pt.markers(pt.read_text(page), rel(page))
         except pt.MarkerError as error:
             problems.append(str(error))
     if problems:
@@ -122,13 +100,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """``make outputs`` writes here: every edit at once, only if the run completed and every
     test passed; otherwise nothing, and it says so."""
-    failed = f"{session.testsfailed} test(s)" if session.testsfailed else "the run"
     if not HARNESS.update:
         return
     if session.exitstatus == pytest.ExitCode.INTERRUPTED:
         HARNESS.said = "interrupted, nothing written"
         return
     if session.testsfailed or session.exitstatus != pytest.ExitCode.OK:
+        failed = f"{session.testsfailed} test(s)" if session.testsfailed else "the run"
         HARNESS.said = f"nothing written, {failed} failed; fix them first"
         return
     contents: dict[Path, bytes] = {}
@@ -136,22 +114,24 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         contents = HARNESS.edits.new_contents()
         if stream_problem(reference()) is not None:  # only then: its last bits vary by CPU
             contents[REFERENCE] = (json.dumps(stream_record(), indent=1) + "\n").encode()
-        pt.write_files(contents)
-        HARNESS.said = ", ".join(map(_rel, contents)) or "nothing to rewrite"
+        write_all(contents)
+        HARNESS.said = ", ".join(map(rel, contents)) or "nothing to rewrite"
     except (pt.EditConflict, OSError) as error:  # an OSError may come after some renames
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        stopped = "nothing written" if isinstance(error, pt.EditConflict) else "stopped"
-        HARNESS.said = f"{error}; {stopped}"
+        HARNESS.said = f"{error}; {'stopped' if isinstance(error, OSError) else 'nothing written'}"
     except KeyboardInterrupt:  # before the renames, or held until they were all done
         session.exitstatus = pytest.ExitCode.INTERRUPTED
         done = contents and all(p.read_bytes() == data for p, data in contents.items())
-        written = f"after writing {', '.join(map(_rel, contents))}" if done else "nothing written"
+        written = f"after writing {', '.join(map(rel, contents))}" if done else "nothing written"
         HARNESS.said = f"interrupted, {written}"
 
 
 def pytest_terminal_summary(terminalreporter: typing.Any) -> None:
     if HARNESS.said:
         terminalreporter.write_line(f"make outputs: {HARNESS.said}")
+
+
+# ---------------------------------------------------------------------- the random stream
 
 
 def stream_record() -> dict[str, typing.Any]:
@@ -194,6 +174,9 @@ def stream_problem(ref: Mapping[str, typing.Any]) -> str | None:
     )
 
 
+# ------------------------------------------------------------------------------- checks
+
+
 def all_fragments(update: bool) -> dict[str, Callable[..., str]]:
     """The package's fragments, plus the torch version that generated the pages: the
     recorded one, or while ``--update-outputs`` regenerates them, the running one."""
@@ -209,8 +192,8 @@ def fragment_problems(
     """Every fragment of a page against what the package computes now, settled as settle() does."""
     text = edits.text(path) if edits is not None else pt.read_text(path)
     problems, found = [], []
-    for m in pt.markers(text, _rel(path)):
-        at, call = f"{_rel(path)}:{m.line}", " ".join([f"fragment {m.name!r}", *m.args])
+    for m in pt.markers(text, rel(path)):
+        at, call = f"{rel(path)}:{m.line}", " ".join([f"fragment {m.name!r}", *m.args])
         if m.name not in fragments:
             problems.append(f"{at}: unknown fragment {m.name!r}; known: {', '.join(fragments)}")
             continue
@@ -219,11 +202,9 @@ def fragment_problems(
         except Exception as error:  # noqa: BLE001  (named with its page and line)
             problems.append(f"{at}: {call}: {type(error).__name__}: {error}")
             continue
-        shown = text[m.start : m.end]
-        found.append(
-            Edit(m.start, m.end, f"\n\n{computed}\n\n" if shown[:1] == "\n" else computed, call)
-        )
-    return problems + settle(edits, (path, None), text, found, _rel(path))
+        block = text[m.start : m.start + 1] == "\n"  # a table between blank lines stays so
+        found.append(Edit(m.start, m.end, f"\n\n{computed}\n\n" if block else computed, call))
+    return problems + settle(edits, (path, None), text, found, rel(path))
 
 
 def settle(
@@ -237,32 +218,27 @@ def settle(
             edits.add(unit, e)
             continue
         line = text.count("\n", 0, e.start) + 1
-        shown, real = (
-            [s.strip().removeprefix("#> ") for s in t.splitlines()]
-            for t in (text[e.start : e.end], e.text)
-        )
+        shown, real = ([s.strip().removeprefix("#> ") for s in t.splitlines()]
+                       for t in (text[e.start : e.end], e.text))  # fmt: skip
         k = next((k for k, (a, b) in enumerate(zip(shown, real, strict=False)) if a != b), None)
         if k is not None:
-            problems.append(
-                f"{where}:{line + k}: {e.what} differs\n  page: {shown[k]}\n  real: {real[k]}"
-            )
+            why = f"{e.what} differs\n  page: {shown[k]}\n  real: {real[k]}"
         elif not real:
-            problems.append(f"{where}:{line}: {e.what} that no print() above it produces")
+            why, k = f"{e.what} that no print() above it produces", 0
         elif not shown:
-            problems.append(f"{where}:{line}: {e.what}: the page shows nothing; real: {real[0]!r}")
+            why, k = f"{e.what}: the page shows nothing; real: {real[0]!r}", 0
         else:  # other lines, or only other spacing
-            n = f"{len(shown)} line(s), real output {len(real)}"
-            problems.append(f"{where}:{line}: {e.what}: the page shows {n}")
+            why, k = f"{e.what}: the page shows {len(shown)} line(s), real output {len(real)}", 0
+        problems.append(f"{where}:{line + k}: {why}")
     return problems
 
 
 def run_block(unit: Unit, source: str, filename: str, checked: range, namespace: Namespace,
               where: str, prefix: str = "") -> list[str]:  # fmt: skip
-    """Execute ``source`` and check its lines in ``checked`` (1-based): what a real run asks
-    to rewrite, ``(first line, count, new lines, what)``, is settled as an edit of ``unit``
-    (``prefix`` is the indentation the page adds). Output goes as ``#>`` lines under the
+    """Execute ``source`` and check its lines in ``checked`` (1-based), as edits of ``unit``
+    (``prefix``: the indentation the page adds). Output goes as ``#>`` lines under the
     innermost statement that printed, or under the page's call of a function that printed."""
-    rewrites: list[tuple[int, int, list[str], str]] = []
+    rewrites: list[tuple[int, int, list[str], str]] = []  # (first line, count, lines, what)
     problems: list[str] = []
     lines, tree = source.split("\n"), ast.parse(source, filename)
     statements = [n for n in ast.walk(tree) if isinstance(n, ast.stmt)]
@@ -277,10 +253,8 @@ def run_block(unit: Unit, source: str, filename: str, checked: range, namespace:
         target = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
         one = len(target) == 1 and not isinstance(target[0], ast.Tuple | ast.List)
         if not (isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value and one):
-            how = "one tensor (x = ...  # (B, T, C) = (1, 2, 4))"
-            problems.append(
-                f"{where}:{line}: a shape comment must sit on a line that assigns {how}"
-            )
+            problems.append(f"{where}:{line}: a shape comment must sit on a line that assigns "
+                            "one tensor (x = ...  # (B, T, C) = (1, 2, 4))")  # fmt: skip
             del shapes[line]
             continue
         call = ast.Call(ast.Name("__ee_shape__", ast.Load()), [stmt.value, ast.Constant(line)], [])
@@ -334,9 +308,8 @@ def run_block(unit: Unit, source: str, filename: str, checked: range, namespace:
         if n <= len(lines) and lines[n - 1].lstrip().startswith("#>") and n not in claimed:
             rewrites.append((n, 1, [], "a #> output line"))
     text, edits = HARNESS.edits.text(*unit), HARNESS.edits if HARNESS.update else None
-    found = [
-        pt.line_edit(text, n, k, [prefix + ln for ln in new], what) for n, k, new, what in rewrites
-    ]
+    found = [pt.line_edit(text, n, k, [prefix + ln for ln in new], what)
+             for n, k, new, what in rewrites]  # fmt: skip
     return problems + settle(edits, unit, text, found, where)
 
 
@@ -344,6 +317,9 @@ def fail(problems: list[str]) -> None:
     if problems:
         problems.append("(run `make outputs` to rewrite it from a real run)")
         pytest.fail("\n".join(problems), pytrace=False)
+
+
+# ---------------------------------------------------------------- collection and runners
 
 
 @register_runner(default=True)
@@ -358,7 +334,7 @@ class CheckedOutputRunner(DefaultRunner):
         # the indentation the page adds to the block's lines (inside an admonition or tab)
         n = next((n for n in checked if code[n - 1].strip()), checked.start)
         prefix = page[n - 1][: len(page[n - 1]) - len(code[n - 1])]
-        fail(run_block((path, None), test.source, str(path), checked, args, _rel(path), prefix))
+        fail(run_block((path, None), test.source, str(path), checked, args, rel(path), prefix))
 
     def repr_failure(self, test: FenceTestDefinition, excinfo: pytest.ExceptionInfo[BaseException],
                      style: typing.Any = None) -> str:  # fmt: skip
@@ -393,7 +369,7 @@ class NotebookItem(pytest.Item):
         for k, cell in enumerate(json.loads(HARNESS.edits.text(path))["cells"]):
             if cell["cell_type"] != "code":
                 continue
-            source, where = HARNESS.edits.text(path, k), f"{_rel(path)} cell {k + 1}"
+            source, where = HARNESS.edits.text(path, k), f"{rel(path)} cell {k + 1}"
             lines = range(1, source.count("\n") + 2)
             problems += run_block((path, k), source, f"{path}#cell{k}", lines, namespace, where)
             last = ast.parse(source).body[-1:]  # Jupyter would show a bare value, unchecked

@@ -1,23 +1,16 @@
-"""What the docs harness (tests/docs_harness.py) reads and writes in a page, without pytest:
-files written back exactly, whole or not at all; the one fence reader; the strict markers;
-edits against the text as read, applied once, bottom-up, overlaps refused (pytest-examples'
-``modify_files``); shape comments; the number guard."""
+"""What the docs harness reads and writes in a page, without pytest: the one fence reader,
+the strict markers, shape comments, and edits against the text as read, applied once,
+bottom-up, overlaps refused (as pytest-examples' ``modify_files``)."""
 
 from __future__ import annotations
 
-import ast
-import contextlib
 import functools
 import io
 import json
-import os
 import re
-import shutil
-import signal
-import textwrap
 import tokenize
 import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -38,40 +31,12 @@ def read_text(path: Path) -> str:
     return decode(path.read_bytes())
 
 
-def write_files(contents: Mapping[Path, bytes]) -> None:
-    """Write every file whole, or none: each to a temporary file beside it (mode kept), then,
-    all on disk, renamed over the originals with SIGINT and SIGTERM held until the last."""
-    temps = {path: path.with_name(f".{path.name}.{os.getpid()}.tmp") for path in contents}
-    try:
-        for path, temp in temps.items():
-            with open(temp, "wb") as file:
-                file.write(contents[path])
-                file.flush()
-                os.fsync(file.fileno())
-            shutil.copymode(path, temp)
-        with _signals_held():
-            for path, temp in temps.items():
-                os.replace(temp, path)
-            temps.clear()
-    finally:
-        for temp in temps.values():
-            temp.unlink(missing_ok=True)
+def cell_source(cell: Mapping[str, typing.Any]) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else str(src)
 
 
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """SIGINT and SIGTERM wait for the block, then act (a signal mask would not hold them:
-    another thread may take the signal)."""
-    held: list[int] = []
-    wanted = (signal.SIGINT, signal.SIGTERM)
-    old = {s: signal.signal(s, lambda signum, frame: held.append(signum)) for s in wanted}
-    try:
-        yield
-    finally:
-        for s, handler in old.items():
-            signal.signal(s, handler)
-        if held:
-            signal.raise_signal(held[0])
+# ------------------------------------------------------------------------------- fences
 
 
 @functools.cache
@@ -124,8 +89,11 @@ def runs(info: str) -> bool:
     return is_python(info) and "notest" not in _words(info)
 
 
+# ------------------------------------------------------------------------------ markers
+
 COMMENT_RE = re.compile(r"<!--(?P<body>.*?)(?:-->|\Z)", re.S)
 OPENER_RE = re.compile(r" gen:(?P<name>[\w-]+)(?P<args>(?:[ \t]+[^\s>]+)*)[ \t]*")
+CLOSER = " /gen "
 
 
 class MarkerError(Exception):
@@ -142,45 +110,41 @@ class Marker(typing.NamedTuple):
 
 
 def markers(text: str, where: str) -> list[Marker]:
-    """The page's markers, read strictly: every HTML comment is an opener or a closer, each
-    opener closed before the next, each closer closing one; else MarkerError naming
-    ``page:line`` and what is wrong."""
-    found, problems, opener = [], [], None
-
-    def at(m: re.Match[str]) -> str:
-        return f"{where}:{text.count(chr(10), 0, m.start()) + 1}"
-
+    """The page's markers, read strictly: every HTML comment opens or closes one, each opener
+    closed before the next; else MarkerError naming ``page:line`` and the fix."""
+    found, problems, opener, at_opener = [], [], None, ""
     for m in COMMENT_RE.finditer(text):
-        shown = repr(m[0][:40] + ("…" if len(m[0]) > 40 else ""))
+        line = text.count("\n", 0, m.start()) + 1
+        at, shown = f"{where}:{line}", repr(m[0][:40] + ("…" if len(m[0]) > 40 else ""))
         if not m[0].endswith("-->"):
-            problems.append(f"{at(m)}: {shown} is never closed with -->")
+            problems.append(f"{at}: {shown} is never closed with -->")
         elif OPENER_RE.fullmatch(m["body"]):
             if opener:
                 problems.append(
-                    f"{at(opener)}: `{opener[0]}` is not closed before the marker at {at(m)} "
-                    "(markers do not nest): add <!-- /gen --> after what it shows"
+                    f"{at_opener}: `{opener[0]}` is not closed before the marker "
+                    f"at {at} (markers do not nest): add <!-- /gen --> after it"
                 )
-            opener = m
-        elif m["body"] == " /gen " and opener:
+            opener, at_opener, opener_line = m, at, line
+        elif m["body"] == CLOSER and opener:
             name, *args = opener["body"].split()
-            line = text.count("\n", 0, opener.start()) + 1
             span = (opener.start(), m.end())
-            found.append(Marker(name[4:], tuple(args), line, opener.end(), m.start(), span))
+            found.append(Marker(name[4:], tuple(args), opener_line, opener.end(), m.start(), span))
             opener = None
-        elif m["body"] == " /gen ":
-            problems.append(f"{at(m)}: <!-- /gen --> closes no marker; remove it")
+        elif m["body"] == CLOSER:
+            problems.append(f"{at}: <!-- /gen --> closes no marker; remove it")
         else:
             problems.append(
-                f"{at(m)}: {shown} is not a marker: write <!-- gen:NAME args --> and "
-                "<!-- /gen --> exactly so (pages hold no other HTML comments)"
+                f"{at}: {shown} is not a marker: write <!-- gen:NAME args --> "
+                "and <!-- /gen --> exactly (pages hold no other HTML comments)"
             )
     if opener:
-        problems.append(
-            f"{at(opener)}: `{opener[0]}` is never closed: add <!-- /gen --> after what it shows"
-        )
+        problems.append(f"{at_opener}: `{opener[0]}` is never closed: add <!-- /gen --> after it")
     if problems:
         raise MarkerError("\n".join(problems))
     return found
+
+
+# -------------------------------------------------------------------------------- edits
 
 
 class EditConflict(Exception):
@@ -216,13 +180,8 @@ class PendingEdits:
         if edit not in edits:
             edits.append(edit)
 
-    def replace_lines(
-        self, unit: Unit, first: int, count: int, lines: list[str], what: str
-    ) -> None:
-        self.add(unit, line_edit(self.text(*unit), first, count, lines, what))
-
     def new_contents(self) -> dict[Path, bytes]:
-        """The new bytes of each file that changes; raises EditConflict and writes nothing."""
+        """The new bytes of each file that changes; EditConflict if any cannot be made."""
         out = {}
         for path, raw in self.files.items():
             if not any(unit[0] == path for unit in self.edits):
@@ -230,10 +189,8 @@ class PendingEdits:
             if path.read_bytes() != raw:
                 raise EditConflict(f"{path}: changed on disk during the run; rerun")
             if encode(decode(raw), raw) != raw:
-                raise EditConflict(
-                    f"{path}: mixes CRLF and LF line endings, which a rewrite would not keep; "
-                    "give it one kind"
-                )
+                raise EditConflict(f"{path}: mixes CRLF and LF line endings, which a rewrite "
+                                   "would not keep; give it one kind")  # fmt: skip
             if path.suffix == ".ipynb":
                 nb = json.loads(decode(raw))
                 for k, cell in enumerate(nb["cells"]):
@@ -246,13 +203,6 @@ class PendingEdits:
             if encode(new, raw) != raw:
                 out[path] = encode(new, raw)
         return out
-
-    def apply(self) -> list[Path]:
-        """Write the changed files, all or none; returns them."""
-        changed = self.new_contents()
-        write_files(changed)
-        self.edits.clear()
-        return list(changed)
 
 
 def line_edit(text: str, first: int, count: int, lines: list[str], what: str) -> Edit:
@@ -279,10 +229,7 @@ def _apply(text: str, edits: list[Edit], where: str) -> str:
     return text
 
 
-def cell_source(cell: Mapping[str, typing.Any]) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
-
+# ----------------------------------------------------------------------- shape comments
 
 # "# (1, 2, 4)", "# (B, T, C) = (1, 2, 4)", or only "# (B, T, C)" (the rank).
 SHAPE_RE = re.compile(
@@ -323,99 +270,4 @@ def shape_comments(source: str) -> list[ShapeComment]:
         if names and dims and len(names) != len(dims):
             names = None  # "(B, T) = (1, 2, 4)": the numbers are the claim; the letters lie
         found.append(ShapeComment(tok.start[0], tok.start[1], names, dims, m["rest"]))
-    return found
-
-
-# A number a reader would read as a claim: digits standing alone, not part of a name or
-# version (int64, GPT-2, U+FFFD, 2.14.1, 2-D), with thousands separators and decimals.
-NUMBER_RE = re.compile(
-    r"(?<![\w.+#/-])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w.]*\w)(?!-[A-Za-z])"
-)
-# Numbers that are not claims, one rule each; the guard blanks what they match.
-ALLOWED: dict[str, str] = {
-    "ordinal labels (Part 1, Step 2, Exercise 3)": (
-        r"\b(?:Part|Step|Phase|Exercise|Question|Chapter|Section|Figure|Stage|Level|phase|step)"
-        r"\s+\d+\b"
-    ),
-    "list and heading numbering (1., ## 2.)": r"^[ \t]*(?:#{1,6} )?\d+\.(?=[ \t])",
-    "years in citations": (
-        r"(?:(?<=\()|(?<=, )|(?<=et al\. )|(?<=\bin ))(?:1[89]\d\d|20\d\d)(?=[),;:]|$|\s)"
-    ),
-    "the standard normal N(0, 1)": r"\bN\(0, ?1\)",
-    "the seed, checked against showcase.SEED": r"\b[Ss]eed:? (?P<seed>\d+)\b",
-    "Unicode code points (U+FFFD)": r"\bU\+[0-9A-Fa-f]{4,6}\b",
-    "issue and pull-request numbers (#664)": r"#\d+\b",
-    "link targets and HTML tags": r"\]\([^)]*\)|<[^>\n]*>|https?://\S+",
-}
-_ALLOWED_RE = re.compile("|".join(f"(?:{r})" for r in ALLOWED.values()), re.M)
-
-
-def _blank(text: str) -> str:
-    return re.sub(r"[^\n]", " ", text)
-
-
-def unchecked_numbers(text: str, code: str = "") -> list[tuple[int, str]]:
-    """Numbers a reader would see that no check stands behind: ``(line, number)``.
-
-    Executed blocks are checked by the runner (their comments other than shapes are prose),
-    fragments by their generator. Inline code passes when it quotes the page's executed code
-    or output (``code`` adds more: a notebook's cells), or when each of its numbers is a
-    keyword naming one of ``showcase.FACTS`` with that value (``vocab_size=256``).
-    """
-    from embeddings_explained.showcase import SEED
-
-    for m in reversed(markers(text, "page")):
-        text = text[: m.span[0]] + _blank(text[m.span[0] : m.span[1]]) + text[m.span[1] :]
-    lines = text.split("\n")
-    for fence in fences(text):
-        if runs(fence.info):
-            code += "\n" + "\n".join(fence.body)
-            kept = prose_comments("\n".join(fence.body))
-            for k in range(fence.line - 1, min(fence.line + len(fence.body) + 1, len(lines))):
-                lines[k] = kept.get(k - fence.line + 1, "")
-    text = re.sub(
-        r"`([^`\n]+)`", lambda m: _blank(m[0]) if _quoted(m[1], code) else m[0], "\n".join(lines)
-    )
-    seed = str(SEED)  # any other seed is a claim
-    text = _ALLOWED_RE.sub(lambda m: m[0] if m["seed"] not in (None, seed) else _blank(m[0]), text)
-    return [
-        (n, m[0]) for n, line in enumerate(text.split("\n"), 1) for m in NUMBER_RE.finditer(line)
-    ]
-
-
-def _quoted(span: str, code: str) -> bool:
-    """Whether inline code quotes ``code`` (whole: `x = 2` is not in ``x = 20``), or every
-    number in it is ``name=value`` for a fact of the package."""
-    from embeddings_explained.showcase import FACTS
-
-    if re.search("[A-Za-z_]", span) and re.search(rf"(?<![\w.]){re.escape(span)}(?![\w.])", code):
-        return True
-    try:
-        nodes = list(ast.walk(ast.parse(span, mode="eval")))
-    except SyntaxError:
-        return False
-    numbers = [n for n in nodes if isinstance(n, ast.Constant) and type(n.value) in (int, float)]
-    facts = [k for k in nodes if isinstance(k, ast.keyword) and k.arg in FACTS]
-    named = [k.value for k in facts if getattr(k.value, "value", None) == FACTS[str(k.arg)]()]
-    return bool(numbers) and all(any(n is v for v in named) for n in numbers)
-
-
-def prose_comments(source: str) -> dict[int, str]:
-    """The comments of a code block that are prose, by line: not ``#>`` output or a shape."""
-    source = textwrap.dedent(source)
-    shapes = {c.line: c.rest for c in shape_comments(source)}
-    return {t.start[0]: shapes.get(t.start[0], t.string) for t in comments(source)}
-
-
-def notebook_unchecked_numbers(path: Path) -> list[tuple[str, int, str]]:
-    """unchecked_numbers of the markdown and comments of a notebook: ``(cell, line, number)``."""
-    cells = json.loads(read_text(path))["cells"]
-    code = "\n".join(cell_source(c) for c in cells if c["cell_type"] == "code")
-    found = []
-    for k, cell in enumerate(cells):
-        source = cell_source(cell)
-        if cell["cell_type"] != "markdown":
-            prose = prose_comments(source)
-            source = "\n".join(prose.get(n, "") for n in range(1, source.count("\n") + 2))
-        found += [(f"cell {k + 1}", line, n) for line, n in unchecked_numbers(source, code)]
     return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.docs_harness import nav_pages
+from tests.project import nav_pages
 
 
 def test_strict_build_passes(built_site: Path) -> None:

@@ -10,16 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.docs_harness import DOCS, ROOT, Harness, all_fragments, fragment_problems
-from tests.page_text import (
-    ALLOWED,
-    fences,
-    hidden_fences,
-    notebook_unchecked_numbers,
-    read_text,
-    runs,
-    unchecked_numbers,
-)
+from tests.docs_harness import Harness, all_fragments, fragment_problems
+from tests.number_guard import ALLOWED, notebook_unchecked_numbers, unchecked_numbers
+from tests.page_text import fences, hidden_fences, read_text, runs
+from tests.project import DOCS, ROOT
 
 PAGES = sorted(DOCS.rglob("*.md"))
 IDS = [str(p.relative_to(DOCS)) for p in PAGES]

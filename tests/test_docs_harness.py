@@ -20,24 +20,19 @@ import pytest
 import torch  # noqa: F401
 
 from tests import docs_harness
-from tests.docs_harness import (
-    DOCS,
-    ROOT,
-    all_fragments,
-    fragment_problems,
-    stream_problem,
-    stream_record,
-)
+from tests.docs_harness import all_fragments, fragment_problems, stream_problem, stream_record
+from tests.number_guard import notebook_unchecked_numbers, unchecked_numbers
 from tests.page_text import (
     Edit,
     EditConflict,
     PendingEdits,
     hidden_fences,
+    line_edit,
     markers,
-    notebook_unchecked_numbers,
     shape_comments,
-    unchecked_numbers,
 )
+from tests.project import DOCS, ROOT
+from tools.files import write_all
 
 pytest_plugins = ["pytester"]
 
@@ -327,36 +322,38 @@ def test_make_outputs_repairs_fragment_and_output_of_one_page(
     assert _real_page_run(harness_pytester, INITIALIZATION).ret == 0
 
 
+def _edit(page: Path, *edits: tuple[int, int, list[str]] | Edit) -> PendingEdits:
+    """Pending edits of ``page``: ``(first line, count, new lines)`` or an ``Edit``."""
+    pending = PendingEdits()
+    for e in edits:
+        text = pending.text(page)
+        pending.add((page, None), e if isinstance(e, Edit) else line_edit(text, *e, f"edit {e}"))
+    return pending
+
+
 def test_overlapping_edits_are_refused_and_nothing_is_written(tmp_path: Path) -> None:
     page = tmp_path / "page.md"
     page.write_text("one\ntwo\nthree\n", encoding="utf-8")
-    edits = PendingEdits()
-    edits.replace_lines((page, None), 1, 2, ["ONE"], "first check")
-    edits.replace_lines((page, None), 2, 1, ["TWO"], "second check")
+    edits = _edit(page, (1, 2, ["ONE"]), (2, 1, ["TWO"]))
     with pytest.raises(EditConflict, match=r"page.md:2: two rewrites of the same text"):
-        edits.apply()
+        edits.new_contents()
     assert page.read_text(encoding="utf-8") == "one\ntwo\nthree\n"
 
 
 def test_edits_apply_bottom_up_against_the_text_as_read(tmp_path: Path) -> None:
     page = tmp_path / "page.md"
     page.write_text("a\nb\nc\nd\n", encoding="utf-8")
-    edits = PendingEdits()
-    edits.replace_lines((page, None), 1, 1, ["A1", "A2", "A3"], "grows")
-    edits.add((page, None), Edit(6, 7, "D", "char edit of d"))
-    edits.replace_lines((page, None), 2, 1, [], "removes b")
-    assert edits.apply() == [page]
-    assert page.read_text(encoding="utf-8") == "A1\nA2\nA3\nc\nD\n"
+    edits = _edit(page, (1, 1, ["A1", "A2", "A3"]), Edit(6, 7, "D", "char edit"), (2, 1, []))
+    assert edits.new_contents() == {page: b"A1\nA2\nA3\nc\nD\n"}
 
 
 def test_a_page_changed_during_the_run_is_not_overwritten(tmp_path: Path) -> None:
     page = tmp_path / "page.md"
     page.write_text("a\n", encoding="utf-8")
-    edits = PendingEdits()
-    edits.replace_lines((page, None), 1, 1, ["b"], "check")
+    edits = _edit(page, (1, 1, ["b"]))
     page.write_text("edited meanwhile\n", encoding="utf-8")
     with pytest.raises(EditConflict, match="changed on disk"):
-        edits.apply()
+        edits.new_contents()
     assert page.read_text(encoding="utf-8") == "edited meanwhile\n"
 
 
@@ -451,23 +448,21 @@ def test_a_crlf_page_with_a_bom_keeps_them_and_its_last_line(
     assert (harness_pytester.path / "page.md").read_bytes() == expected
 
 
-def test_a_rewritten_file_keeps_its_mode(tmp_path: Path) -> None:
-    page = tmp_path / "page.md"
+def test_a_rewritten_file_keeps_its_mode_and_a_new_one_is_readable(tmp_path: Path) -> None:
+    page, new = tmp_path / "page.md", tmp_path / "sub" / "new.md"
     page.write_text("a\n", encoding="utf-8")
     page.chmod(0o640)
-    edits = PendingEdits()
-    edits.replace_lines((page, None), 1, 1, ["b"], "check")
-    assert edits.apply() == [page]
+    write_all(_edit(page, (1, 1, ["b"])).new_contents() | {new: b"n\n"})
     assert page.read_text() == "b\n" and page.stat().st_mode & 0o777 == 0o640
+    assert new.read_text() == "n\n" and new.stat().st_mode & 0o777 == 0o644
+    assert not list(tmp_path.rglob(".*.tmp")), "a temporary file was left"
 
 
 def test_a_page_mixing_line_endings_is_refused(tmp_path: Path) -> None:
     page = tmp_path / "page.md"
     page.write_bytes(b"a\r\nb\nc\r\n")
-    edits = PendingEdits()
-    edits.replace_lines((page, None), 1, 1, ["A"], "check")
     with pytest.raises(EditConflict, match="mixes CRLF and LF"):
-        edits.apply()
+        _edit(page, (1, 1, ["A"])).new_contents()
     assert page.read_bytes() == b"a\r\nb\nc\r\n"
 
 

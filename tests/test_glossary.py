@@ -19,8 +19,9 @@ from typing import Any
 
 import pytest
 
-from tests.docs_harness import DOCS, ROOT
-from tests.page_text import markers, unchecked_numbers
+from tests.number_guard import unchecked_numbers
+from tests.page_text import markers
+from tests.project import DOCS, ROOT
 
 GLOSSARY = DOCS / "glossary.md"
 ABBREVIATIONS = ROOT / "includes" / "abbreviations.md"

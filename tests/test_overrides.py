@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.docs_harness import ROOT
+from tests.project import ROOT
 from tools.page_html import fix_notebook_page, lighten_code_blocks, paint_before_bundle, purge_css
 
 
@@ -173,7 +173,7 @@ def test_instant_navigation_stays_off_while_the_bundle_loads_after_the_first_pai
     """Material's instant navigation makes every relative href absolute when its script runs;
     run after the load event, as paint_before_bundle has it, that makes Chromium fetch the
     stylesheets again and show the page unstyled meanwhile (measured: layout shifts over 0.1)."""
-    from tests.docs_harness import mkdocs_config
+    from tests.project import mkdocs_config
 
     assert "navigation.instant" not in mkdocs_config()["theme"]["features"]
 
@@ -181,7 +181,7 @@ def test_instant_navigation_stays_off_while_the_bundle_loads_after_the_first_pai
 def test_every_hook_file_is_listed_in_mkdocs_yml_and_only_hooks_are() -> None:
     """A hook file mkdocs.yml forgets would silently do nothing; a helper listed there would
     run nothing either. A hook is a file that defines an ``on_*`` event handler."""
-    from tests.docs_harness import mkdocs_config
+    from tests.project import mkdocs_config
 
     listed = list(mkdocs_config()["hooks"])  # the names, whether loaded (a dict) or not
     defines_events = {

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import nbformat
 import pytest
 
-from tests.docs_harness import DOCS, ROOT, mkdocs_config, nav_pages
+from tests.project import DOCS, ROOT, mkdocs_config, nav_pages
 from tests.test_run_it_yourself import _run_with_package_from
 from tools.page_notebook import install_cell, notebook_cells, notebook_json, notebook_uri
 from tools.prebuild import COLAB_BRANCH

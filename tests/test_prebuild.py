@@ -17,7 +17,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 from mkdocs.livereload import LiveReloadServer
 
-from tests.docs_harness import DOCS, ROOT, mkdocs_config
+from tests.project import DOCS, ROOT, mkdocs_config
 from tools import prebuild
 from tools.page_notebook import notebook_cells
 from tools.serve import keep_last_good

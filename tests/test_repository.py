@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.docs_harness import ROOT, mkdocs_config
+from tests.project import ROOT, mkdocs_config
 from tools.prebuild import COLAB_BRANCH
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))

@@ -11,7 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.docs_harness import DOCS, ROOT, fences, is_python, mkdocs_config
+from tests.page_text import fences, is_python
+from tests.project import DOCS, ROOT, mkdocs_config
 from tools.prebuild import wheel
 
 PAGE = DOCS / "run-it-yourself.md"

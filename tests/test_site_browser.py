@@ -30,7 +30,7 @@ from site_serving import serving  # benchmarks/, on pythonpath
 from embeddings_explained import ByteTokenizer
 from embeddings_explained.figures import FIGURE_WIDTH_PT
 from embeddings_explained.showcase import fmt, seeded_embeddings
-from tests.docs_harness import ROOT
+from tests.project import ROOT
 from tests.test_site_static import PAGES, SEARCH_INDEX, page_files
 
 JS = ROOT / "tests" / "browser"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from site_serving import nav_files, nav_paths, serving
 
-from tests.docs_harness import mkdocs_config
+from tests.project import mkdocs_config
 
 
 def test_nav_paths_lays_pages_out_as_mkdocs_does() -> None:

@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlparse
 import pytest
 from site_serving import nav_paths  # benchmarks/, on pythonpath
 
-from tests.docs_harness import mkdocs_config
+from tests.project import mkdocs_config
 
 PAGES = nav_paths(mkdocs_config()["nav"])
 PAGE_BUDGET = 500_000  # bytes a page may load, uncompressed (GitHub Pages sends gzip: far less)

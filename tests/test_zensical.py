@@ -28,7 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from tests.docs_harness import ROOT, mkdocs_config
+from tests.project import ROOT, mkdocs_config
 from tools import postbuild, prebuild
 
 CACHE_ENV = "EMBEDDINGS_EXPLAINED_ZENSICAL_CACHE"

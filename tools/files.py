@@ -1,30 +1,61 @@
-"""Writing the build's files so that a reader never sees one half written."""
+"""Writing files so that a reader never sees one half written, nor half of a set."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import tempfile
+import threading
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:
-    """Write ``content`` to a temporary file beside ``path``, then rename it over ``path``.
+    """Write ``content`` (``str`` as UTF-8, no newline translation) whole or not at all."""
+    write_all({path: content.encode("utf-8") if isinstance(content, str) else content})
 
-    A build killed meanwhile leaves the old file or the new one, never a truncated one; an
-    existing file keeps its mode. ``str`` is written as UTF-8, exactly as given (no newline
-    translation).
-    """
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+
+def write_all(contents: Mapping[Path, bytes]) -> None:
+    """Write every file whole, or none: each to a temporary file beside it (an existing
+    file's mode kept), then, all on disk, renamed over the originals with SIGINT and
+    SIGTERM held until the last."""
+    temps: dict[Path, str] = {}
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        else:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        for path, data in contents.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temps[path] = tempfile.mkstemp(
+                dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+            )
+            with os.fdopen(fd, "wb") as file:
+                file.write(data)
+                file.flush()
+                os.fsync(file.fileno())
+            os.chmod(temps[path], path.stat().st_mode & 0o7777 if path.exists() else 0o644)
+        with _signals_held():
+            for path, temp in temps.items():
+                os.replace(temp, path)
+            temps.clear()
+    finally:
+        for temp in temps.values():
+            Path(temp).unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM wait for the block, then act (a signal mask would not hold them:
+    another thread may take the signal). Only the main thread can set handlers; a build in
+    another thread (``mkdocs serve``) renames without them."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    wanted = (signal.SIGINT, signal.SIGTERM)
+    old = {s: signal.signal(s, lambda signum, frame: held.append(signum)) for s in wanted}
+    try:
+        yield
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
+        if held:
+            signal.raise_signal(held[0])
