@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,20 @@ def test_write_atomic_leaves_the_old_file_when_writing_fails(
         write_atomic(path, "new")
     assert path.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["page.html"]  # the temporary file removed
+
+
+def test_write_atomic_works_outside_the_main_thread(tmp_path: Path) -> None:
+    """mkdocs serve rebuilds in a thread, where no signal handler can be set."""
+    path, errors = tmp_path / "new" / "page.html", []
+
+    def write() -> None:
+        try:
+            write_atomic(path, "new")
+        except Exception as error:  # noqa: BLE001  (reported by the assert below)
+            errors.append(error)
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    thread.join()
+    assert not errors and path.read_text() == "new"
+    assert path.stat().st_mode & 0o777 == 0o644  # a new file: readable by a web server
