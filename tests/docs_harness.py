@@ -28,6 +28,7 @@ from pytest_markdown_docs.plugin import MarkdownDocstringCodeModule
 from tests import page_text as pt
 from tests.page_text import Edit, PendingEdits, Unit
 from tests.project import ROOT, rel
+from tools.fences import markdown_parser
 from tools.files import write_all
 
 REFERENCE = Path(__file__).with_name("reference_stream.json")
@@ -75,7 +76,7 @@ def harness() -> Harness:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_markdown_docs_markdown_it() -> MarkdownIt:
-    return pt.markdown_parser()  # the one fence reader: the collector sees what page_text sees
+    return markdown_parser()  # the one fence reader: what the page notebooks and guard read
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

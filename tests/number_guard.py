@@ -12,7 +12,8 @@ import re
 import textwrap
 from pathlib import Path
 
-from tests.page_text import cell_source, comments, fences, markers, read_text, runs, shape_comments
+from tests.page_text import cell_source, comments, markers, read_text, shape_comments
+from tools.fences import fences, runs
 
 # A number a reader would read as a claim: digits standing alone, not part of a name or
 # version (int64, GPT-2, U+FFFD, 2.14.1, 2-D), with thousands separators and decimals.

@@ -1,10 +1,9 @@
-"""What the docs harness reads and writes in a page, without pytest: the one fence reader,
-the strict markers, shape comments, and edits against the text as read, applied once,
-bottom-up, overlaps refused (as pytest-examples' ``modify_files``)."""
+"""What the docs harness reads and writes in a page, without pytest (its fences come from
+tools/fences.py): the strict markers, shape comments, and edits against the text as read,
+applied once, bottom-up, overlaps refused (as pytest-examples' ``modify_files``)."""
 
 from __future__ import annotations
 
-import functools
 import io
 import json
 import re
@@ -12,8 +11,6 @@ import tokenize
 import typing
 from collections.abc import Mapping
 from pathlib import Path
-
-from markdown_it import MarkdownIt
 
 
 def decode(data: bytes) -> str:
@@ -34,59 +31,6 @@ def read_text(path: Path) -> str:
 def cell_source(cell: Mapping[str, typing.Any]) -> str:
     src = cell.get("source", "")
     return "".join(src) if isinstance(src, list) else str(src)
-
-
-# ------------------------------------------------------------------------------- fences
-
-
-@functools.cache
-def markdown_parser() -> MarkdownIt:
-    from mdformat_mkdocs.mdit_plugins import material_admon_plugin, material_content_tabs_plugin
-
-    return MarkdownIt("commonmark").use(material_admon_plugin).use(material_content_tabs_plugin)
-
-
-class Fence(typing.NamedTuple):
-    line: int  # of the opening fence, 1-based
-    indent: str  # before the fence on its line (inside an admonition or tab)
-    info: str  # "python", "{.python continuation}", "text", ...
-    body: list[str]  # the lines inside, without the container's indentation
-
-
-def fences(text: str) -> list[Fence]:
-    lines, found = text.split("\n"), []
-    for t in markdown_parser().parse(text):
-        if t.type == "fence" and t.map:
-            opener = lines[t.map[0]]
-            indent = opener[: len(opener) - len(opener.lstrip())]
-            found.append(Fence(t.map[0] + 1, indent, t.info.strip(), t.content.split("\n")[:-1]))
-    return found
-
-
-def hidden_fences(text: str) -> list[int]:
-    """Lines that open a fence read as something else (HTML, indented code): it never runs."""
-    return [
-        t.map[0] + 1 + k
-        for t in markdown_parser().parse(text)
-        if t.type in ("inline", "code_block", "html_block") and t.map
-        for k, line in enumerate(t.content.split("\n"))
-        if line.lstrip().startswith(("```", "~~~"))
-    ]
-
-
-def _words(info: str) -> list[str]:
-    """An info string's words, the language first, as pytest-markdown-docs reads them."""
-    words = info.strip().strip("{}").split()
-    lang = next((w for w in words if w.startswith(".")), None) if info.strip()[:1] == "{" else None
-    return [lang[1:], *(w for w in words if w != lang)] if lang else words
-
-
-def is_python(info: str) -> bool:
-    return _words(info)[:1] in (["py"], ["python"], ["python3"])
-
-
-def runs(info: str) -> bool:
-    return is_python(info) and "notest" not in _words(info)
 
 
 # ------------------------------------------------------------------------------ markers

@@ -12,8 +12,9 @@ import pytest
 
 from tests.docs_harness import Harness, all_fragments, fragment_problems
 from tests.number_guard import ALLOWED, notebook_unchecked_numbers, unchecked_numbers
-from tests.page_text import fences, hidden_fences, read_text, runs
+from tests.page_text import read_text
 from tests.project import DOCS, ROOT
+from tools.fences import fences, hidden_fences, runs
 
 PAGES = sorted(DOCS.rglob("*.md"))
 IDS = [str(p.relative_to(DOCS)) for p in PAGES]

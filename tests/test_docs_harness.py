@@ -22,16 +22,9 @@ import torch  # noqa: F401
 from tests import docs_harness
 from tests.docs_harness import all_fragments, fragment_problems, stream_problem, stream_record
 from tests.number_guard import notebook_unchecked_numbers, unchecked_numbers
-from tests.page_text import (
-    Edit,
-    EditConflict,
-    PendingEdits,
-    hidden_fences,
-    line_edit,
-    markers,
-    shape_comments,
-)
+from tests.page_text import Edit, EditConflict, PendingEdits, line_edit, markers, shape_comments
 from tests.project import DOCS, ROOT
+from tools.fences import hidden_fences
 from tools.files import write_all
 
 pytest_plugins = ["pytester"]

@@ -19,6 +19,7 @@ import pytest
 
 from tests.project import DOCS, ROOT, mkdocs_config, nav_pages
 from tests.test_run_it_yourself import _run_with_package_from
+from tools.fences import fences, runs
 from tools.page_notebook import install_cell, notebook_cells, notebook_json, notebook_uri
 from tools.prebuild import COLAB_BRANCH
 
@@ -75,6 +76,28 @@ def test_cells_keep_prose_and_code_in_page_order() -> None:
     assert "**Solution**\n\nIndented prose." in middle
     assert solution == "print(x + 1)\n#> 2"  # dedented out of the admonition
     assert last == "After."
+
+
+@pytest.mark.parametrize("page", [*PAGES, "sample"])
+def test_the_code_cells_are_the_blocks_the_tests_run(page: str) -> None:
+    """One fence reader: indented code that shows a fence, or a fence inside HTML, runs
+    nowhere, so the notebook holds it as prose."""
+    text = SAMPLE + HIDDEN if page == "sample" else (DOCS / page).read_text()
+    code = [source for kind, source in notebook_cells(text, ROOT, SITE) if kind == "code"]
+    assert code == ["\n".join(f.body).strip("\n") for f in fences(text) if runs(f.info)]
+
+
+HIDDEN = """
+    ```python
+    print("indented code, not a fence")
+    ```
+
+<div>
+```python
+print("inside HTML")
+```
+</div>
+"""
 
 
 def test_a_page_without_code_gets_no_notebook_and_uris_are_flat() -> None:

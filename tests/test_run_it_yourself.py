@@ -11,8 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.page_text import fences, is_python
 from tests.project import DOCS, ROOT, mkdocs_config
+from tools.fences import fences, is_python
 from tools.prebuild import wheel
 
 PAGE = DOCS / "run-it-yourself.md"
@@ -20,7 +20,7 @@ PAGE = DOCS / "run-it-yourself.md"
 
 def _blocks(kind: str) -> list[list[str]]:
     text = PAGE.read_text(encoding="utf-8")
-    return [body for _, _, info, body in fences(text) if info.split()[:1] == [kind]]
+    return [f.body for f in fences(text) if f.info.split()[:1] == [kind]]
 
 
 def test_the_commands_install_and_clone_this_repository() -> None:
@@ -50,7 +50,7 @@ def test_the_built_wheel_alone_runs_the_pages_example(tmp_path: Path) -> None:
         [*pip, "install", "--no-deps", "--target", target, tmp_path / name], check=True, env=env
     )
 
-    (code,) = [body for _, _, info, body in fences(PAGE.read_text()) if is_python(info)]
+    (code,) = [f.body for f in fences(PAGE.read_text()) if is_python(f.info)]
     expected = [line.lstrip()[3:] for line in code if line.lstrip().startswith("#>")]
     printed, module_file = _run_with_package_from(target, "\n".join(code))
     assert module_file.startswith(str(target)), f"imported {module_file}, not the wheel's copy"

@@ -21,10 +21,10 @@ import json
 import re
 from pathlib import Path
 
+from tools.fences import fences, runs, words
+
 __all__ = ["install_cell", "notebook_cells", "notebook_json", "notebook_uri", "snippet"]
 
-FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*(?P<info>.*)$")
-PYTHON = re.compile(r"^(\{[^}]*\.(python3?|py)\b[^}]*\}|(python3?|py)\b)")
 BLOCK_TITLE = re.compile(
     r'^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?|===)\s*(?P<kind>[\w-]*)\s*(?:"(?P<title>[^"]*)")?\s*$'
 )
@@ -43,10 +43,6 @@ def notebook_uri(src_uri: str) -> str:
     ``initialization.md``, ``notebooks/complete-flow.ipynb`` for ``complete-flow.ipynb``."""
     stem = src_uri.removesuffix(".md").removesuffix(".ipynb")
     return "notebooks/" + stem.replace("/", "-") + ".ipynb"
-
-
-def _executed(info: str) -> bool:
-    return bool(PYTHON.match(info)) and "notest" not in info.strip("{}").split()
 
 
 def snippet(path: str, section: str | None, root: Path) -> list[str]:
@@ -126,10 +122,13 @@ def _cells(markdown: str, root: Path, site_url: str) -> list[Cell]:
     boxes: list[int] = []  # indents of the open admonitions and tabs
 
     def flush(kind: str, body: list[str]) -> None:
-        text = re.sub(r"\n{3,}", "\n\n", "\n".join(body).strip("\n"))
+        text = "\n".join(body).strip("\n")
+        if kind == "markdown":  # where markers and includes were, one blank line; code as is
+            text = re.sub(r"\n{3,}", "\n\n", text)
         if text.strip():
             cells.append((kind, text))
 
+    blocks = {f.line - 1: f for f in fences("\n".join(lines))}  # the blocks the tests run
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -137,28 +136,18 @@ def _cells(markdown: str, root: Path, site_url: str) -> list[Cell]:
         while boxes and line.strip() and indent <= boxes[-1]:
             boxes.pop()
         inner = boxes[-1] + 4 if boxes else 0
-        fence = FENCE.match(line)
-        if fence:
-            mark, info, pad = fence["fence"], fence["info"].strip(), len(fence["indent"])
-            body = []
-            i += 1
-            while i < len(lines) and not (
-                lines[i].strip().startswith(mark) and set(lines[i].strip()) <= {mark[0]}
-            ):
-                body.append(_dedent(lines[i], pad))
-                i += 1
-            i += 1  # the closing fence
-            resolved: list[str] = []
-            for k, b in enumerate(body):
+        if i in blocks:
+            fence, resolved = blocks[i], []
+            for k, b in enumerate(fence.body):
                 m = SNIPPET.match(b)
-                resolved += _include(m, root, i - len(body) + k) if m else [b]
-            if _executed(info):
+                resolved += _include(m, root, fence.line + 1 + k) if m else [b]
+            i = fence.end - 1
+            if runs(fence.info):
                 flush("markdown", prose)
                 prose = []
                 flush("code", resolved)
                 continue
-            lang = info.strip("{}").split()[0].lstrip(".") if info else ""
-            prose += [f"```{lang}", *resolved, "```"]
+            prose += [f"```{(words(fence.info) or [''])[0]}", *resolved, "```"]
             continue
         box = BLOCK_TITLE.match(line)
         if box and (line.lstrip().startswith(("!!!", "???", "==="))):
