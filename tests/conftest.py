@@ -110,14 +110,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    outputs = config.getoption("--update-outputs")  # make outputs rewrites pages: no site
+    outputs = config.getoption("--update-outputs")  # make outputs: the pages, not the site
     # otherwise --site: one of make test's two processes (the site's tests, or the rest)
-    keep = False if outputs else {"only": True, "none": False}.get(config.getoption("--site"))
-    if keep is not None:
-        dropped = [i for i in items if _site_process(i) != keep]
-        if dropped:
-            config.hook.pytest_deselected(items=dropped)
-            items[:] = [i for i in items if _site_process(i) == keep]
+    keep = {"only": True, "none": False}.get(config.getoption("--site"))
+    wrong = _needs_site if outputs else (lambda i: keep is not None and _site_process(i) != keep)
+    if dropped := [i for i in items if wrong(i)]:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [i for i in items if not wrong(i)]
     if outputs:
         return
     items.sort(key=_needs_site)  # stable: the site's tests go last, in their usual order

@@ -101,7 +101,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """``make outputs`` writes here: every edit at once, only if the run completed and every
     test passed; otherwise nothing, and it says so."""
-    if not HARNESS.update:
+    if not HARNESS.update or session.config.option.collectonly:
         return
     if session.exitstatus == pytest.ExitCode.INTERRUPTED:
         HARNESS.said = "interrupted, nothing written"

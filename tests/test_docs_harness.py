@@ -24,7 +24,7 @@ from tests.docs_harness import all_fragments, fragment_problems, stream_problem,
 from tests.number_guard import notebook_unchecked_numbers, unchecked_numbers
 from tests.page_text import Edit, EditConflict, PendingEdits, line_edit, markers, shape_comments
 from tests.project import DOCS, ROOT
-from tools.fences import hidden_fences
+from tools.fences import fences, hidden_fences, runs
 from tools.files import write_all
 
 pytest_plugins = ["pytester"]
@@ -285,6 +285,24 @@ def _real_page_run(pytester: pytest.Pytester, page: str, *args: str) -> pytest.R
 
 
 INITIALIZATION = (DOCS / "initialization.md").read_text(encoding="utf-8")
+
+
+def test_make_outputs_runs_every_block_of_every_page() -> None:
+    """Regression: make outputs deselected the pages' blocks (in make test they belong to
+    the site's process), so it rewrote fragments only and said "nothing to rewrite"."""
+    dry = subprocess.run(["make", "-n", "outputs"], cwd=ROOT, capture_output=True, text=True)
+    command = [ln for ln in dry.stdout.splitlines() if "--update-outputs" in ln][-1]
+    listed = subprocess.run(
+        f"{command} --collect-only -p no:randomly", shell=True, cwd=ROOT,
+        capture_output=True, text=True, check=False,
+    ).stdout  # fmt: skip
+    for page in sorted(DOCS.rglob("*.md")):
+        blocks = [f for f in fences(page.read_text(encoding="utf-8")) if runs(f.info)]
+        collected = listed.count(f"docs/{page.relative_to(DOCS)}::")
+        assert collected == len(blocks), f"make outputs runs {collected} of {page}'s blocks"
+    for notebook in sorted(DOCS.rglob("*.ipynb")):
+        assert f"docs/{notebook.relative_to(DOCS)}::cells" in listed, f"{notebook} not run"
+    assert "tests/test_docs.py::test_generated_fragments_match_the_package" in listed
 
 
 def _damage(page: str, drop: int) -> str:
