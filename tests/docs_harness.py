@@ -117,14 +117,24 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             contents[REFERENCE] = (json.dumps(stream_record(), indent=1) + "\n").encode()
         write_all(contents)
         HARNESS.said = ", ".join(map(rel, contents)) or "nothing to rewrite"
-    except (pt.EditConflict, OSError) as error:  # an OSError may come after some renames
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        HARNESS.said = f"{error}; {'stopped' if isinstance(error, OSError) else 'nothing written'}"
-    except KeyboardInterrupt:  # before the renames, or held until they were all done
-        session.exitstatus = pytest.ExitCode.INTERRUPTED
-        done = contents and all(p.read_bytes() == data for p, data in contents.items())
-        written = f"after writing {', '.join(map(rel, contents))}" if done else "nothing written"
-        HARNESS.said = f"interrupted, {written}"
+    except (pt.EditConflict, OSError, KeyboardInterrupt) as error:
+        # a signal is held until every rename is done; an OSError may come between two
+        stop = isinstance(error, KeyboardInterrupt)
+        session.exitstatus = pytest.ExitCode.INTERRUPTED if stop else pytest.ExitCode.TESTS_FAILED
+        written = [rel(p) for p, data in contents.items() if _holds(p, data)]
+        if not written:
+            HARNESS.said = "interrupted, nothing written" if stop else f"{error}; nothing written"
+        elif stop:
+            HARNESS.said = f"interrupted, after writing {', '.join(written)}"
+        else:
+            HARNESS.said = f"{error}; wrote only {', '.join(written)}"
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def pytest_terminal_summary(terminalreporter: typing.Any) -> None:

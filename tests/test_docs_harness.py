@@ -443,6 +443,33 @@ def test_a_signal_during_the_renames_waits_until_all_are_done(
     result.stdout.fnmatch_lines(["make outputs: interrupted, after writing *other.md, *page.md"])
 
 
+@pytest.mark.parametrize("fails", [1, 2], ids=["first-rename", "second-rename"])
+def test_a_failed_write_says_which_pages_it_wrote(
+    harness_pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, fails: int
+) -> None:
+    """A full disk or a read-only folder: the run fails and names what is on disk now."""
+    replace, calls = os.replace, []
+
+    def replace_until_the_disk_is_full(src: Path, dst: Path) -> None:
+        calls.append(dst)
+        if len(calls) == fails:
+            raise OSError(28, "No space left on device")
+        replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace_until_the_disk_is_full)
+    (harness_pytester.path / "other.md").write_text(PAGE.replace("#> b", "#> c"), encoding="utf-8")
+    result = _run(harness_pytester, BROKEN, "--update-outputs", "other.md")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    assert not list(harness_pytester.path.glob(".*.tmp")), "a temporary file was left"
+    if fails == 1:
+        result.stdout.fnmatch_lines(["make outputs: *No space left on device; nothing written"])
+        assert _page(harness_pytester, "other.md") == PAGE.replace("#> b", "#> c")
+    else:
+        result.stdout.fnmatch_lines(["make outputs: *No space left*; wrote only *other.md"])
+        assert _page(harness_pytester, "other.md") == PAGE
+    assert _page(harness_pytester, "page.md") == BROKEN
+
+
 def test_a_crlf_page_with_a_bom_keeps_them_and_its_last_line(
     harness_pytester: pytest.Pytester,
 ) -> None:
