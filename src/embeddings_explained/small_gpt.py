@@ -111,36 +111,47 @@ class GPT(nn.Module):
     """Byte ids ``[B, T]`` -> logits ``[B, T, 256]``, with one of the ``POSITIONS``."""
 
     def __init__(
-        self, positions: str = "learned", n_layer: int = 2, n_embd: int = 32, n_head: int = 4,
+        self,
+        positions: str = "learned",
+        n_layer: int = 2,
+        n_embd: int = 32,
+        n_head: int = 4,
         block_size: int = 32,
-    ) -> None:  # fmt: skip
+    ) -> None:
         super().__init__()
         checks.check_gpt(positions, n_layer, n_embd, n_head, block_size, known=POSITIONS)
         self.positions = positions
-        if positions == "learned":  # token rows + position rows, as on every other page
+        if positions == "learned":
+            # token rows + position rows, as on every other page
             self.embeddings: nn.Module = Embeddings(256, block_size, n_embd)
             self.wte = self.embeddings.token_embedding
-        else:  # token rows only: the position, if any, enters elsewhere
+        else:
+            # token rows only: the position, if any, enters elsewhere
             self.embeddings = self.wte = nn.Embedding(256, n_embd)
         self.blocks = nn.ModuleList(Block(n_embd, n_head, positions) for _ in range(n_layer))
         self.ln_f = nn.LayerNorm(n_embd)
         self.lm_head = nn.Linear(n_embd, 256, bias=False)
-        for m in self.modules():  # nanoGPT's _init_weights: N(0, 0.02), zero biases
+        # nanoGPT's _init_weights: N(0, 0.02), zero biases
+        for m in self.modules():
             if isinstance(m, (nn.Linear, nn.Embedding)):
                 nn.init.normal_(m.weight, std=0.02)
             if isinstance(m, nn.Linear) and m.bias is not None:
                 nn.init.zeros_(m.bias)
-        if positions == "sinusoidal":  # the Transformer's rows: std 1/√C, times √C below
+        if positions == "sinusoidal":
+            # the Transformer's rows: std 1/√C, times √C in forward
             nn.init.normal_(self.wte.weight, std=n_embd**-0.5)
-        self.lm_head.weight = self.wte.weight  # tied, as in GPT-2 and nanoGPT
+        # tied, as in GPT-2 and nanoGPT
+        self.lm_head.weight = self.wte.weight
 
     def forward(self, token_ids: torch.Tensor) -> torch.Tensor:
-        if self.positions != "learned":  # Embeddings checks its own; here any length T
+        if self.positions != "learned":
+            # Embeddings checks its own ids; here T may be any length
             checks.check_ids(token_ids, 256, None, self.wte.weight.device)
         x = self.embeddings(token_ids)  # (B, T, C)
-        if self.positions == "sinusoidal":  # the Transformer's: rows times √C, plus a formula
+        if self.positions == "sinusoidal":
+            # the Transformer's: rows times √C, plus a formula for any T
             T, C = x.shape[1:]
-            x = x * math.sqrt(C) + sinusoidal_table(T, C)  # any length T
+            x = x * math.sqrt(C) + sinusoidal_table(T, C)
         for block in self.blocks:
             x = block(x)
         logits: torch.Tensor = self.lm_head(self.ln_f(x))  # (B, T, 256)
