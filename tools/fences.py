@@ -22,20 +22,16 @@ def markdown_parser() -> MarkdownIt:
 class Fence(typing.NamedTuple):
     line: int  # of the opening fence, 1-based
     end: int  # the line after the closing fence, 1-based (one past the page if unclosed)
-    indent: str  # before the fence on its line (inside an admonition or tab)
     info: str  # "python", "{.python continuation}", "text", ...
     body: list[str]  # the lines inside, without the container's indentation
 
 
 def fences(text: str) -> list[Fence]:
-    lines, found = text.split("\n"), []
-    for t in markdown_parser().parse(text):
-        if t.type == "fence" and t.map:
-            opener = lines[t.map[0]]
-            indent = opener[: len(opener) - len(opener.lstrip())]
-            body = t.content.split("\n")[:-1]
-            found.append(Fence(t.map[0] + 1, t.map[1] + 1, indent, t.info.strip(), body))
-    return found
+    return [
+        Fence(t.map[0] + 1, t.map[1] + 1, t.info.strip(), t.content.split("\n")[:-1])
+        for t in markdown_parser().parse(text)
+        if t.type == "fence" and t.map
+    ]
 
 
 def hidden_fences(text: str) -> list[int]:

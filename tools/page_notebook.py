@@ -128,7 +128,7 @@ def _cells(markdown: str, root: Path, site_url: str) -> list[Cell]:
         if text.strip():
             cells.append((kind, text))
 
-    blocks = {f.line - 1: f for f in fences("\n".join(lines))}  # the blocks the tests run
+    blocks = {f.line - 1: f for f in fences("\n".join(lines))}  # by the line that opens each
     i = 0
     while i < len(lines):
         line = lines[i]
