@@ -21,10 +21,17 @@ export EMBEDDINGS_EXPLAINED_RUN_CACHE ?= $(CURDIR)/.cache/runs
 
 venv: $(STAMP)
 
+# The installer is uv (from PyPI, into the venv): it downloads and unpacks in parallel, so
+# PyTorch's few GB take seconds rather than pip's minutes. uv does not read pip's settings,
+# so a constraints file that pip is configured with (`pip config list`: constraint) is
+# passed on: both then install the same versions.
+PIP_CONSTRAINTS = $(shell $(PYTHON) -m pip config list 2>/dev/null | sed -n "s/^[^=]*\.constraint='\(.*\)'$$/\1/p")
+
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed, found " + sys.version.split()[0] + "; run make PYTHON=python3.11 ...")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python $(addprefix -c ,$(PIP_CONSTRAINTS)) -e ".[dev]"
 	@touch $(STAMP)
 
 # axe-core, from the npm registry, for the accessibility checks of the browser tests.
@@ -56,16 +63,19 @@ test: $(STAMP) $(AXE)
 outputs: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:hypothesispytest --update-outputs docs tests/test_docs.py
 
-# The pages under each CPU kernel PyTorch has: the docs tests with ATEN_CPU_CAPABILITY=default
-# (a CPU without AVX), avx2 (most of GitHub's runners) and avx512, side by side. The run
-# cache's key holds the kernels, so each trains afresh once (the one this CPU uses anyway
-# reads make test's runs); a CPU that lacks a kernel runs its best one instead, which the
-# line printed says. The logs go to .cache/kernels-*.log.
+# The pages under the CPU kernels PyTorch has other than this CPU's own (make test runs that
+# one): the docs tests with ATEN_CPU_CAPABILITY=default (a CPU without AVX), avx2 (most of
+# GitHub's runners) and avx512, side by side, each training afresh (the run cache's key holds
+# the kernels). A kernel this CPU lacks runs its best one instead: when that is its own, the
+# line printed says so and nothing runs. The logs go to .cache/kernels-*.log.
+KERNEL = $(BIN)/python -c 'import torch; print(torch.backends.cpu.get_cpu_capability())'
+
 kernels: $(STAMP)
-	@mkdir -p .cache; pids=""; for cap in default avx2 avx512; do \
+	@mkdir -p .cache; own=$$($(KERNEL)); pids=""; for cap in default avx2 avx512; do \
+		used=$$(ATEN_CPU_CAPABILITY=$$cap $(KERNEL)); \
+		if [ "$$used" = "$$own" ]; then echo "ATEN_CPU_CAPABILITY=$$cap runs $$used, this CPU's own kernel: make test runs it"; continue; fi; \
 		( ATEN_CPU_CAPABILITY=$$cap $(BIN)/python -m pytest -q -p no:randomly -p no:hypothesispytest \
 			docs tests/test_docs.py > .cache/kernels-$$cap.log 2>&1; status=$$?; \
-			used=$$(ATEN_CPU_CAPABILITY=$$cap $(BIN)/python -c 'import torch; print(torch.backends.cpu.get_cpu_capability())'); \
 			echo "ATEN_CPU_CAPABILITY=$$cap (ran $$used): $$(tail -n 1 .cache/kernels-$$cap.log)"; exit $$status ) & \
 		pids="$$pids $$!"; \
 	done; failed=0; for pid in $$pids; do wait $$pid || failed=1; done; exit $$failed
