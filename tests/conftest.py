@@ -55,15 +55,13 @@ SITE_TESTS = [
 ]
 
 
-NICE = ["nice", "-n", "10"] if shutil.which("nice") else []
-
-
 def _start_build() -> None:
     site_dir = Path(tempfile.mkdtemp(prefix="embeddings-explained-site-"))
     log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115  (closed with the session)
     proc = subprocess.Popen(
-        # niced: the tests in this process, which wait on nothing, go first on a busy core
-        [*NICE, sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        # not niced: the build is the longest chain of make test (the site's tests wait on
+        # it), and what runs beside it (the other tests, make kernels) can wait instead
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
         cwd=ROOT,
         # one thread: the build shares the two cores with the tests that run meanwhile
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "OMP_NUM_THREADS": "1"},
