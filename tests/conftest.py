@@ -16,13 +16,14 @@ import subprocess
 import sys
 import tempfile
 import typing
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import torch
 
-from tests.project import ROOT
+from tests.project import CHROMIUM, ROOT, missing
 
 # The tests' tensors are tiny, and the site build runs beside them on the other core:
 # one thread each avoids oversubscribing two cores (results are the same either way).
@@ -143,3 +144,27 @@ def built_site() -> Path:
         build.log.seek(0)
         pytest.fail(f"mkdocs build --strict failed (exit {rc}):\n{build.log.read()}")
     return build.site
+
+
+@pytest.fixture(scope="session")
+def base_url(built_site: Path) -> Iterator[str]:
+    """The built site, served on a local port (benchmarks/site_serving.py)."""
+    from site_serving import serving  # benchmarks/, on pytest's pythonpath
+
+    with serving(built_site) as url:
+        yield url + "/"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[typing.Any]:
+    """Headless Chromium, one for the whole run: Playwright's sync API allows one at a time."""
+    if not Path(CHROMIUM).exists():
+        missing("Chromium (/usr/bin/chromium; apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    flags = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-dev-shm-usage", "--disable-component-update", "--no-first-run"]  # fmt: skip
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=flags)
+        yield browser
+        browser.close()

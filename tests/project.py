@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import functools
+import os
+import shutil
 import typing
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
+# Debian's chromium here and in .ci/run; CHROMIUM_PATH picks another (GitHub's runners have Chrome).
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+UNDER_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def rel(path: Path) -> str:
@@ -28,3 +35,10 @@ def nav_pages() -> list[str]:
     from site_serving import nav_files  # benchmarks/, on pytest's pythonpath only
 
     return nav_files(mkdocs_config()["nav"])
+
+
+def missing(what: str) -> None:
+    """A browser test without ``what``: skipped, or failed under CI=true."""
+    if UNDER_CI:
+        pytest.fail(f"{what} is missing, and under CI=true the browser tests must run")
+    pytest.skip(f"{what} not found: the browser tests need it (CI installs it)")

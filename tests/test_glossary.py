@@ -10,10 +10,7 @@ so that the two cannot drift apart.
 from __future__ import annotations
 
 import html
-import os
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -130,43 +127,22 @@ def test_every_tooltip_shows_on_a_page_and_the_file_is_no_page(built_site: Path)
     assert not list(built_site.rglob("abbreviations*")), "the abbreviations became a page"
 
 
-# Debian's chromium, as for the browser tests; CHROMIUM_PATH picks another.
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-
-
-@pytest.fixture(scope="module")
-def site_in_chromium(built_site: Path) -> Iterator[tuple[Any, str]]:
-    """Chromium, once for this module, and the built site's URL."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail("Chromium is missing, and under CI=true the browser tests must run")
-        pytest.skip("Chromium not found: this test needs it (CI installs it)")
-    from playwright.sync_api import sync_playwright
-    from site_serving import serving  # benchmarks/, on pytest's pythonpath
-
-    with serving(built_site) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser, url
-        browser.close()
-
-
 @pytest.mark.parametrize(
     ("width", "how"),
     [pytest.param(390, "tap", id="phone-tap"), pytest.param(1280, "hover", id="laptop-hover")],
 )
 def test_a_tooltip_shows_on_tap_and_on_hover(
-    site_in_chromium: tuple[Any, str], width: int, how: str
+    browser: Any, base_url: str, width: int, how: str
 ) -> None:
     """Material turns each abbreviation's title into its own tooltip once its script runs
     (after the first paint, see paint_before_bundle); a phone opens it with a tap."""
-    browser, url = site_in_chromium
     phone = how == "tap"
     context = browser.new_context(
         viewport={"width": width, "height": 800}, is_mobile=phone, has_touch=phone
     )
     try:
         page = context.new_page()
-        page.goto(url + "/how-checked/")
+        page.goto(base_url + "how-checked/")
         page.wait_for_function("() => window.document$ !== undefined")  # Material's script
         word = page.locator("article abbr").first
         tip = html.unescape(word.get_attribute("title") or "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.project import ROOT, mkdocs_config
+from tests.project import ROOT, mkdocs_config, rel
 from tools.prebuild import COLAB_BRANCH
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
@@ -107,3 +108,14 @@ def test_notebooks_execute_at_every_build_with_errors_fatal_and_no_cache() -> No
 
 def test_site_loads_no_google_fonts() -> None:
     assert mkdocs_config()["theme"]["font"] is False
+
+
+def test_only_the_shared_browser_fixture_starts_playwright() -> None:
+    """Playwright's sync API runs one instance at a time: a second, started by a test module
+    while the session's ``browser`` (tests/conftest.py) is open, fails every test after it."""
+    starts = [
+        rel(path)
+        for path in sorted((ROOT / "tests").glob("*.py"))
+        if re.search(r"sync_playwright\(\) as", path.read_text(encoding="utf-8"))
+    ]
+    assert starts == ["tests/conftest.py"]

@@ -17,7 +17,6 @@ import contextlib
 import hashlib
 import json
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,18 +24,15 @@ from urllib.parse import urlparse
 
 import pytest
 import torch
-from site_serving import serving  # benchmarks/, on pythonpath
 
 from embeddings_explained import ByteTokenizer
 from embeddings_explained.figures import FIGURE_WIDTH_PT
 from embeddings_explained.showcase import fmt, seeded_embeddings
-from tests.project import ROOT
+from tests.project import CHROMIUM, ROOT, UNDER_CI, missing
 from tests.test_site_static import PAGES, SEARCH_INDEX, page_files
 
 JS = ROOT / "tests" / "browser"
 AXE = JS / "node_modules" / "axe-core" / "axe.min.js"
-# Debian's chromium here and in .ci/run; CHROMIUM_PATH picks another (GitHub's runners have Chrome).
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 MATERIAL_SCRIPT = "**/assets/javascripts/bundle.*.min.js"  # a Playwright URL pattern
 WIDTHS = (390, 1280)  # a phone, a laptop
 SCHEMES = ("light", "dark")
@@ -53,37 +49,10 @@ AXE_RULES = {"light": {"resultTypes": ["violations"]}, "dark": {"runOnly": {"typ
 
 
 SCRIPTS = {f.stem: f.read_text(encoding="utf-8") for f in JS.glob("*.js")}
-UNDER_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def _missing(what: str) -> None:
-    if UNDER_CI:
-        pytest.fail(f"{what} is missing, and under CI=true the browser tests must run")
-    pytest.skip(f"{what} not found: the browser tests need it (CI installs it)")
 
 
 def _id(path: str) -> str:
     return path or "home"
-
-
-@pytest.fixture(scope="session")
-def base_url(built_site: Path) -> Iterator[str]:
-    with serving(built_site) as url:
-        yield url + "/"
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        _missing("Chromium (/usr/bin/chromium; apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    flags = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-dev-shm-usage", "--disable-component-update", "--no-first-run"]  # fmt: skip
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=flags)
-        yield browser
-        browser.close()
 
 
 def _open(context: Any, url: str, record: Any = None, until: str = "load") -> Any:
@@ -230,7 +199,7 @@ def test_page_loads_without_error_and_only_the_files_it_is_weighed_by(
 @each_page
 def test_page_has_no_serious_accessibility_violations(measured: Any, path: str) -> None:
     if "axe" not in measured[path]:
-        _missing("axe-core (tests/browser/node_modules; `make test` runs npm ci there)")
+        missing("axe-core (tests/browser/node_modules; `make test` runs npm ci there)")
     assert not measured[path]["axe"], "\n".join(measured[path]["axe"])
 
 
