@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
 from embeddings_explained.bpe import (
     GPT2_MERGES,
@@ -55,7 +56,7 @@ def test_token_bytes_spell_out_merges() -> None:
 
 
 def test_bad_merge_counts_are_refused_with_the_reason() -> None:
-    with pytest.raises(ValueError, match="0 or more"):
+    with pytest.raises(ValueError, match="n_merges must be an int in"):
         train_bpe("abc", -1)
     with pytest.raises(ValueError, match="ran out of pairs"):
         train_bpe("ab", 2)
@@ -63,3 +64,14 @@ def test_bad_merge_counts_are_refused_with_the_reason() -> None:
 
 def test_gpt2_vocabulary_is_bytes_plus_merges_plus_one_special_token() -> None:
     assert GPT2_SMALL["vocab_size"] == 256 + GPT2_MERGES + GPT2_SPECIAL_TOKENS
+
+
+def test_counts_of_a_tensor_are_refused_rather_than_all_ones() -> None:
+    with pytest.raises(TypeError, match=r"ids.tolist\(\)"):
+        pair_counts(torch.tensor([1, 2, 1, 2]))
+    assert pair_counts(torch.tensor([1, 2, 1, 2]).tolist())[(1, 2)] == 2  # the fix
+
+
+def test_more_merges_than_a_cpu_demo_makes_are_refused_before_training() -> None:
+    with pytest.raises(ValueError, match="n_merges must be an int in"):
+        train_bpe("the the the", GPT2_MERGES)

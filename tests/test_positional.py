@@ -67,7 +67,7 @@ def test_rope_keeps_position_zero_and_lengths() -> None:
 
 
 def test_odd_widths_are_refused_with_the_reason() -> None:
-    with pytest.raises(ValueError, match="even number"):
+    with pytest.raises(ValueError, match=r"n_embd must be even .*; e.g. n_embd=6"):
         frequencies(5)
 
 

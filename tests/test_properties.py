@@ -19,12 +19,24 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from embeddings_explained import ByteTokenizer, Embeddings
+from embeddings_explained.attention import TinyGPT, next_byte_probs, train_attention
+from embeddings_explained.positional import apply_rope, shift_matrix, sinusoidal_table
+from embeddings_explained.scale import one_hot_multiply_adds
+from embeddings_explained.scaled import ScaledNextByte, train_scaled
 from embeddings_explained.showcase import byte_label, dim_labels, seeded_embeddings
-from embeddings_explained.small_gpt import GPT, POSITIONS, held_out_loss, sample, train_gpt
+from embeddings_explained.small_gpt import (
+    GPT,
+    POSITIONS,
+    held_out_loss,
+    order_gap,
+    sample,
+    train_gpt,
+)
 from embeddings_explained.training import (
     NextByteModel,
     byte_groups,
     byte_map,
+    fit,
     load_text,
     pca_2d,
     train,
@@ -284,6 +296,24 @@ def _with(fn: Callable[..., object], name: str) -> Callable[[Any], object]:
 
 
 _SMALL_GPT = GPT("rope", n_layer=1, n_embd=8, n_head=2, block_size=8)
+_NEXT_BYTE = NextByteModel(block_size=8)
+_TABLE = torch.nn.Embedding(4, 2)
+_FIT = {"steps": 1, "batch_size": 4, "block_size": 8, "lr": 0.01, "eval_every": 100}
+_SCALED = {"n_embd": 8, "block_size": 4, "init_std": 0.02, "scale": 1.0}
+_TRAIN = ("steps", "batch_size", "block_size", "n_embd", "seed")
+
+
+def _even(v: Any) -> bool:
+    return _size(v) and v % 2 == 0
+
+
+def _bool(v: Any) -> bool:
+    return isinstance(v, bool)
+
+
+def _three_bytes(v: Any) -> bool:  # as long as "Hi!"
+    return isinstance(v, str) and len(v.encode()) == 3
+
 
 # entry point and argument: (a call with that argument, whether a value is valid for it)
 ARGUMENTS: dict[str, tuple[Callable[[Any], object], Callable[[Any], bool]]] = {
@@ -346,6 +376,63 @@ ARGUMENTS: dict[str, tuple[Callable[[Any], object], Callable[[Any], bool]]] = {
             ("seed", _seed),
         )
     },
+    **{
+        f"TinyGPT {n}": (_with(TinyGPT, n), valid)
+        for n, valid in (
+            *((n, _size) for n in ("vocab_size", "block_size", "n_embd", "n_head", "n_layer")),
+            ("tie_weights", _bool),
+            ("init_std", _positive_or_none),
+        )
+    },
+    **{
+        f"train_attention {n}": (_with(train_attention.__wrapped__, n), valid)
+        for n, valid in (
+            *((n, _seed if n == "seed" else _size) for n in _TRAIN),
+            ("lr", _positive),
+            ("init_std", _positive_or_none),
+        )
+    },
+    **{
+        f"train_scaled {n}": (lambda v, n=n: train_scaled.__wrapped__(0.02, False, **{n: v}), valid)
+        for n, valid in (("n_embd", _even), ("steps", _size), ("seed", _seed))
+    },
+    "train_scaled init_std": (lambda v: train_scaled.__wrapped__(v, False), _positive),
+    "train_scaled sqrt_d_model": (lambda v: train_scaled.__wrapped__(0.02, v), _bool),
+    **{
+        f"fit {n}": (
+            lambda v, n=n: fit(_NEXT_BYTE, **{**_FIT, n: v}),
+            {"lr": _positive, "eval_every": lambda v: _int(v) and v >= 1}.get(n, _size),
+        )
+        for n in _FIT
+    },
+    **{
+        f"ScaledNextByte {n}": (lambda v, n=n: ScaledNextByte(**{**_SCALED, n: v}), valid)
+        for n, valid in (
+            ("n_embd", _even),
+            ("block_size", _size),
+            ("init_std", _positive),
+            ("scale", _positive),
+        )  # fmt: skip
+    },
+    "ScaledNextByte token_ids": (ScaledNextByte(**_SCALED), lambda v: False),
+    **{
+        f"sinusoidal_table {n}": (_with(sinusoidal_table, n), valid)
+        for n, valid in (("block_size", _size), ("n_embd", _even), ("base", _positive))
+    },
+    "shift_matrix k": (shift_matrix, _int),
+    "apply_rope x": (lambda v: apply_rope(v, torch.arange(2)), lambda v: False),
+    "apply_rope positions": (lambda v: apply_rope(torch.zeros(2, 4), v), lambda v: False),
+    "next_byte_probs text": (
+        next_byte_probs,
+        lambda v: isinstance(v, str) and 0 < len(v.encode()) <= 16,
+    ),
+    "order_gap a": (lambda v: order_gap(_SMALL_GPT, v, "iH!"), _three_bytes),
+    "order_gap b": (lambda v: order_gap(_SMALL_GPT, "Hi!", v), _three_bytes),
+    "one_hot_multiply_adds n_tokens": (
+        lambda v: one_hot_multiply_adds(_TABLE, v),
+        lambda v: _int(v) and v >= 0,
+    ),
+    "sample seed": (lambda v: sample(_SMALL_GPT, "Hi", 1, seed=v), _seed),
     "sample prompt": (lambda v: sample(_SMALL_GPT, v, 1), lambda v: isinstance(v, str) and v != ""),
     "sample n_bytes": (lambda v: sample(_SMALL_GPT, "Hi", v), lambda v: _int(v) and v >= 0),
     "held_out_loss block_size": (lambda v: held_out_loss(_SMALL_GPT, v), _size),
@@ -383,7 +470,7 @@ def _holds(valid: Callable[[Any], bool], value: object) -> bool:
 
 
 @pytest.mark.parametrize("entry", list(ARGUMENTS))
-@settings(max_examples=8)  # 47 arguments: about 380 bad values a run
+@settings(max_examples=8)  # about 8 bad values per argument a run
 @given(data=st.data())
 def test_every_argument_of_every_entry_point_refuses_bad_values_clearly(
     entry: str, data: st.DataObject

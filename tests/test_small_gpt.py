@@ -45,6 +45,19 @@ def test_the_learned_table_refuses_a_longer_input_and_the_others_run() -> None:
         )  # fmt: skip
 
 
+@pytest.mark.parametrize("positions", POSITIONS)
+def test_the_model_runs_where_its_parameters_are(positions: str) -> None:
+    """Positions, masks and sinusoids are made on the input's device and in its dtype: on
+    ``meta`` (as on a GPU) no tensor may come from the CPU, and in float64 none in float32."""
+    torch.manual_seed(0)
+    on_meta, in_float64 = (
+        GPT(positions, n_layer=1, n_embd=8, n_head=2, block_size=8) for _ in "ab"
+    )
+    ids = torch.zeros(2, 5, dtype=torch.long)
+    assert on_meta.to("meta")(ids.to("meta")).shape == (2, 5, 256)
+    assert in_float64.to(torch.float64)(ids).dtype == torch.float64
+
+
 def test_unknown_positions_are_refused_with_the_choices() -> None:
     with pytest.raises(ValueError, match=r"positions='rotary' is not one of \('learned'"):
         GPT("rotary")
@@ -55,6 +68,13 @@ def test_the_held_out_loss_is_the_last_evaluation_and_never_trained_on() -> None
     assert run.held_out[-1][0] == len(run.losses)
     assert held_out_loss(run.model, 32) == pytest.approx(run.held_out[-1][1], abs=1e-9)
     assert len(split_ids()[1]) > 10 * 32
+
+
+def test_sampling_keeps_the_models_own_context() -> None:
+    """The default works for a model of any block_size: each byte sees at most that many."""
+    torch.manual_seed(0)
+    short = GPT("learned", n_layer=1, n_embd=8, n_head=2, block_size=4)
+    assert len(sample(short, "Alice", 6)) == len("Alice") + 6
 
 
 def test_sampling_is_seeded_and_starts_with_the_prompt() -> None:
@@ -98,6 +118,9 @@ _MODELS = {p: GPT(p, n_layer=1) for p in POSITIONS}  # built once: a failed call
         (lambda: sample(_MODELS["rope"], "", 5), ValueError, "prompt"),
         (lambda: sample(_MODELS["rope"], "Hi", -1), ValueError, "n_bytes"),
         (lambda: held_out_loss(_MODELS["rope"], 0), ValueError, "block_size"),
+        (lambda: sample(_MODELS["rope"], "Hi", 5, seed=1.5), TypeError, "seed"),
+        (lambda: order_gap(_MODELS["none"], "Hi", "Hello"), ValueError, "one byte length"),
+        (lambda: order_gap(_MODELS["none"], "", ""), ValueError, "non-empty"),
     ],
 )
 def test_a_learners_mistake_with_the_small_gpt_gets_a_clear_error(

@@ -7,7 +7,6 @@ writes by accident (sparse or quantized tensors, petabyte sizes) gets PyTorch's 
 
 from __future__ import annotations
 
-import contextlib
 import numbers
 import reprlib
 
@@ -35,7 +34,8 @@ def check_int(
             fix = f"convert it first: int({value!r})"
         raise TypeError(f"{name} must be an int, got {type(value).__name__} {short(value)}; {fix}")
     if (v := int(value)) < low or (high is not None and v > high):
-        expected = "a positive int" if high is None else f"an int in [{low:,}, {high:,}]{why}"
+        expected = f"an int in [{low:,}, {high:,}]{why}" if high is not None else f"an int >= {low}"
+        expected = "a positive int" if (low, high) == (1, None) else expected
         raise ValueError(f"{name} must be {expected}, got {short(v)}; for example {example}")
     return v
 
@@ -49,32 +49,32 @@ def check_real(name: str, value: object, *, example: float) -> float:
     return float(value)
 
 
-def check_model_options(tie_weights: object, init_std: object) -> None:
-    if not isinstance(tie_weights, bool):
-        raise TypeError(f"tie_weights must be True or False, got {short(tie_weights)}")
+def check_model_options(init_std: object, **flags: object) -> None:
+    """``init_std`` None or a positive number; each flag (``tie_weights=...``) True or False."""
+    for name, value in flags.items():
+        if not isinstance(value, bool):
+            raise TypeError(f"{name} must be True or False, got {short(value)}")
     if init_std is not None:
         check_real("init_std", init_std, example=0.02)
 
 
-def check_train_args(
-    steps: object, batch_size: object, block_size: object, n_embd: object, lr: object,
-    seed: object, text_bytes: int,
-) -> None:  # fmt: skip
-    """``train``'s arguments, before it seeds or builds anything."""
+def check_train_args(steps: object, batch_size: object, block_size: object, lr: object,
+                     text_bytes: int, *, n_embd: object = 16, seed: object = 0,
+                     eval_every: object = 100) -> None:  # fmt: skip
+    """A training function's arguments, before it seeds, builds or trains anything."""
     check_int("steps", steps, high=10**6, example=1500, why=" (a CPU demo)")
     fits = f" (a window and its next byte fit in the {text_bytes:,}-byte held-out text)"
     T = check_int("block_size", block_size, high=text_bytes - 1, example=16, why=fits)
     check_int("batch_size", batch_size, high=2**24 // T, example=32, why=" (2**24 bytes a step)")
-    check_int("n_embd", n_embd, high=2**16, example=16, why=" (a CPU demo)")
     check_real("lr", lr, example=0.02)
+    check_int("n_embd", n_embd, high=2**16, example=16, why=" (a CPU demo)")
     check_int("seed", seed, low=-(2**63), high=2**64 - 1, example=0)
+    check_int("eval_every", eval_every, example=100)
 
 
-def check_sizes(vocab_size: object, block_size: object, n_embd: object) -> tuple[int, int, int]:
-    v = check_int("vocab_size", vocab_size, example=256)
-    b = check_int("block_size", block_size, example=8)
-    c = check_int("n_embd", n_embd, example=4)
-    return v, b, c
+def check_sizes(vocab_size: object, block_size: object, n_embd: object) -> tuple[int, ...]:
+    sizes = (("vocab_size", vocab_size, 256), ("block_size", block_size, 8), ("n_embd", n_embd, 4))
+    return tuple(check_int(name, value, example=e) for name, value, e in sizes)
 
 
 def check_gpt(positions: object, n_layer: object, n_embd: object, n_head: object,
@@ -111,7 +111,8 @@ def check_ids(token_ids: object, vocab_size: int, block_size: int | None, device
         wanted = "token_ids must hold integer ids (torch.int64 or torch.int32)"
         raise TypeError(f"{wanted}, got dtype {dtype}; convert with {fix}")
     if (dim := token_ids.dim()) != 2:  # 1-D, the common case: no batch dimension
-        how = {0: "reshape(1, 1)", 1: "unsqueeze(0)"}.get(dim, "flatten(0, -2)")
+        extra = "squeeze(-1)" if token_ids.shape[-1:] == (1,) else "flatten(0, -2)"  # [B, T, 1]
+        how = {0: "reshape(1, 1)", 1: "unsqueeze(0)"}.get(dim, extra)
         fix = ("add the batch dimension" if dim == 1 else "give it the shape [B, T]") + ": "
         shape = f"{dim}-D shape {list(token_ids.shape)}"
         raise ValueError(f"token_ids must be 2-D [B, T], got {shape}; {fix}token_ids.{how}")
@@ -134,11 +135,9 @@ def check_ids(token_ids: object, vocab_size: int, block_size: int | None, device
     if value < 0:  # padding, or cross_entropy's ignore_index -100
         hint = "ids are never negative; replace padding with a real id: token_ids.clamp(min=0)"
     elif vocab_size < (block_size or 0):  # fewer tokens than positions: LLMs-from-scratch #664
-        hint = (
-            f"the token table has {vocab_size} rows, fewer than the position table's "
-            f"{block_size}; were the sizes swapped? Pass them by name: "
-            f"vocab_size={block_size}, block_size={vocab_size}"
-        )
+        hint = (f"the token table has {vocab_size} rows, fewer than the position table's "
+                f"{block_size}; were the sizes swapped? Pass them by name: "
+                f"vocab_size={block_size}, block_size={vocab_size}")  # fmt: skip
     found = f"token id {value} at position {where}"
     raise ValueError(f"{found} is outside the vocabulary [0, {vocab_size}); {hint}")
 
@@ -153,14 +152,12 @@ def _tensor_fix(value: object) -> str:
         return "bytes are byte ids already: torch.tensor([list(token_ids)])"
     if isinstance(value, int) and not isinstance(value, bool):
         return "a single id is one sequence of one token: torch.tensor([[token_ids]])"
-    if isinstance(value, list | tuple):
-        if len({len(r) for r in value if isinstance(r, list | tuple)}) > 1:
+    if isinstance(value, list | tuple) and value:
+        rows = [r for r in value if isinstance(r, list | tuple)]
+        if len({len(r) for r in rows}) > 1:
             return ("its rows differ in length: pad them to one length (and mask the padding), "
                     "or run one row at a time: torch.tensor([token_ids[0]])")  # fmt: skip
-        with contextlib.suppress(TypeError, ValueError, RuntimeError):  # the fix, tried first
-            probe = torch.tensor(value)
-            if probe.dtype == torch.int64 and probe.dim() in (1, 2):
-                return f"convert it: torch.tensor({('[token_ids]', 'token_ids')[probe.dim() - 1]})"
+        return f"convert it: torch.tensor({'token_ids' if rows else '[token_ids]'})"
     return "pass the ids as a tensor of shape [B, T], e.g. torch.tensor([[72, 105]])"
 
 
@@ -181,7 +178,8 @@ def byte_values(ids: object) -> bytes:
     expects = "decode(ids) expects a list of ints or a 1-D integer tensor"
     if isinstance(ids, torch.Tensor):
         if ids.dtype.is_floating_point or ids.dtype == torch.bool:
-            raise TypeError(f"{expects}, got dtype {ids.dtype}; convert with ids.round().long()")
+            fix = "ids.long()" if ids.dtype == torch.bool else "ids.round().long()"
+            raise TypeError(f"{expects}, got dtype {ids.dtype}; convert with {fix}")
         if ids.dim() != 1:
             fix = "ids.reshape(1)" if ids.dim() == 0 else "[tokenizer.decode(row) for row in ids]"
             raise ValueError(f"{expects}, got shape {list(ids.shape)}; decode each row: {fix}")

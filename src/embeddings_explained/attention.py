@@ -27,6 +27,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from embeddings_explained import _checks as checks
 from embeddings_explained.model import Embeddings
 from embeddings_explained.runcache import cached_run, one_thread
 from embeddings_explained.tokenizer import ByteTokenizer
@@ -123,6 +124,8 @@ class TinyGPT(nn.Module):
         init_std: float | None = None,
     ) -> None:
         super().__init__()
+        checks.check_gpt("learned", n_layer, n_embd, n_head, block_size, known=("learned",))
+        checks.check_model_options(init_std, tie_weights=tie_weights)  # before any draw
         self.embeddings = Embeddings(vocab_size, block_size, n_embd)
         self.blocks = nn.ModuleList(Block(n_embd, n_head, block_size) for _ in range(n_layer))
         self.ln_f = nn.LayerNorm(n_embd)
@@ -166,6 +169,9 @@ def train_attention(
     init_std: float | None = GPT2_INIT_STD,
 ) -> AttentionRun:
     """Train a one-head, one-block ``TinyGPT`` on the shipped text; deterministic per seed."""
+    n = len(split_ids()[1])  # a window and its next byte must fit in the held-out text
+    checks.check_train_args(steps, batch_size, block_size, lr, n, n_embd=n_embd, seed=seed)
+    checks.check_model_options(init_std)
     with one_thread(), float64():  # the same numbers for any threads and CPU kernels
         torch.manual_seed(seed)
         model = TinyGPT(256, block_size, n_embd, init_std=init_std)
@@ -232,6 +238,9 @@ def next_byte_probs(text: str, positions: str = "learned") -> torch.Tensor:
     ``learned`` position rows or with their ``mean`` in every row."""
     if positions not in ("learned", "mean"):
         raise ValueError(f"positions must be 'learned' or 'mean', got {positions!r}")
+    if not isinstance(text, str) or not 0 < len(text.encode()) <= 16:  # before any training
+        raise ValueError(f"text must be a str of 1 to 16 bytes (the model's block_size), got "
+                         f"{checks.short(text)}; e.g. next_byte_probs('Alic')")  # fmt: skip
     model = train_attention().model
     rows = model.embeddings.position_embedding.weight.detach().clone()
     ids = torch.tensor([ByteTokenizer().encode(text)])  # (1, T)

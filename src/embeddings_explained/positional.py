@@ -20,16 +20,19 @@ import math
 
 import torch
 
+from embeddings_explained import _checks as checks
+
 __all__ = ["BASE", "apply_rope", "frequencies", "rope_score", "shift_matrix", "sinusoidal_table"]
 
 BASE = 10_000.0  # the base of the wavelengths, in the Transformer paper and in RoFormer
 
 
-def _check_even(n_embd: int) -> None:
-    if n_embd <= 0 or n_embd % 2:
-        raise ValueError(
-            f"n_embd must be a positive even number (columns go in sin/cos pairs), got {n_embd}"
-        )
+def _check_even(n_embd: int, base: float) -> None:
+    checks.check_int("n_embd", n_embd, example=4)
+    checks.check_real("base", base, example=BASE)
+    if n_embd % 2:
+        raise ValueError(f"n_embd must be even (columns go in sin/cos pairs), got {n_embd}; "
+                         f"e.g. n_embd={n_embd + 1}")  # fmt: skip
 
 
 def frequencies(n_embd: int, base: float = BASE) -> torch.Tensor:
@@ -38,9 +41,22 @@ def frequencies(n_embd: int, base: float = BASE) -> torch.Tensor:
     >>> frequencies(4)
     tensor([1.0000, 0.0100])
     """
-    _check_even(n_embd)
+    _check_even(n_embd, base)
     i = torch.arange(0, n_embd, 2, dtype=torch.float64)  # (C/2,) the even column indices 2i
     return (base ** (-i / n_embd)).float()
+
+
+def _check_rope(x: object, positions: object) -> None:
+    """``apply_rope``'s arguments: float rows ``[..., T, C]`` and T integer positions."""
+    if not isinstance(x, torch.Tensor) or not x.is_floating_point() or x.dim() < 2:
+        got = checks.short(x)
+        raise TypeError(f"x must be a float tensor [..., T, C], got {got}; e.g. x.float()")
+    T = x.shape[-2]
+    if not isinstance(positions, torch.Tensor) or positions.is_floating_point() or (
+            positions.shape != (T,)):  # fmt: skip
+        got = checks.short(positions)
+        raise ValueError(f"positions must hold T={T} integer positions, one per row of x, "
+                         f"got {got}; e.g. torch.arange({T})")  # fmt: skip
 
 
 # --8<-- [start:sinusoidal]
@@ -50,6 +66,7 @@ def sinusoidal_table(block_size: int = 8, n_embd: int = 4, base: float = BASE) -
     >>> sinusoidal_table(8, 4).shape
     torch.Size([8, 4])
     """
+    checks.check_int("block_size", block_size, example=8)
     w = frequencies(n_embd, base)  # (C/2,)
     angles = torch.arange(block_size, dtype=torch.float32)[:, None] * w  # (T, C/2)
     table = torch.empty(block_size, n_embd)  # (T, C)
@@ -67,6 +84,8 @@ def shift_matrix(k: int, n_embd: int = 4, base: float = BASE) -> torch.Tensor:
     Block diagonal, one 2 x 2 rotation by ``k * w_i`` per column pair; it depends on k, not
     on p (sin(a + b) = sin a cos b + cos a sin b, and the same for cos).
     """
+    _check_even(n_embd, base)
+    checks.check_int("k", k, low=-(2**63), example=1)
     m = torch.zeros(n_embd, n_embd, dtype=torch.float64)  # (C, C)
     for i, wi in enumerate(frequencies(n_embd, base).tolist()):
         c, s = math.cos(k * wi), math.sin(k * wi)
@@ -81,7 +100,8 @@ def apply_rope(x: torch.Tensor, positions: torch.Tensor, base: float = BASE) -> 
 
     ``x`` is ``(..., T, C)`` (queries or keys), ``positions`` holds T integers.
     """
-    w = frequencies(x.shape[-1], base)  # (C/2,)
+    _check_rope(x, positions)
+    w = frequencies(x.shape[-1], base).to(x.device)  # (C/2,)
     angles = positions.to(torch.float32)[:, None] * w  # (T, C/2)
     cos, sin = torch.cos(angles), torch.sin(angles)  # (T, C/2) each
     even, odd = x[..., 0::2], x[..., 1::2]  # (..., T, C/2) each: the two halves of every pair

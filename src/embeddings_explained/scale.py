@@ -17,6 +17,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from embeddings_explained import _checks as checks
+
 # GPT-2 small's sizes (Radford et al. 2019; nanoGPT's GPTConfig), the one place they are written.
 GPT2_SMALL = {"vocab_size": 50_257, "block_size": 1_024, "n_embd": 768, "n_layer": 12}
 N_LAYER = GPT2_SMALL["n_layer"]  # transformer blocks
@@ -70,7 +72,7 @@ def table_bytes(table: nn.Embedding, dtype: torch.dtype = torch.float32) -> int:
 
 def one_hot_multiply_adds(table: nn.Embedding, n_tokens: int = 1) -> int:
     """Multiply-adds of ``one_hot(ids) @ table`` for ``n_tokens`` ids: the lookup does none."""
-    return n_tokens * table.weight.numel()
+    return checks.check_int("n_tokens", n_tokens, low=0, example=1) * table.weight.numel()
 
 
 def gpt2_parameter_count() -> int:

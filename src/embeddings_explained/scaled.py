@@ -29,6 +29,9 @@ class ScaledNextByte(nn.Module):
 
     def __init__(self, n_embd: int, block_size: int, init_std: float, scale: float) -> None:
         super().__init__()
+        checks.check_sizes(256, block_size, n_embd)
+        checks.check_real("init_std", init_std, example=0.02)
+        checks.check_real("scale", scale, example=1.0)
         self.token_embedding = nn.Embedding(256, n_embd)  # (256, C)
         nn.init.normal_(self.token_embedding.weight, std=init_std)
         self.register_buffer("positions", sinusoidal_table(block_size, n_embd))  # (T, C)
@@ -36,6 +39,7 @@ class ScaledNextByte(nn.Module):
         self.head = nn.Linear(n_embd, 256)
 
     def forward(self, token_ids: torch.Tensor) -> torch.Tensor:
+        checks.check_ids(token_ids, 256, len(self.positions), self.positions.device)
         T = token_ids.shape[1]
         x = self.token_embedding(token_ids) * self.scale + self.positions[:T]  # (B, T, C)
         logits: torch.Tensor = self.head(x)  # (B, T, 256)
@@ -53,7 +57,11 @@ def train_scaled(
     init_std: float, sqrt_d_model: bool, n_embd: int = 64, steps: int = 300, seed: int = 0
 ) -> ScaledRun:
     """Train ``ScaledNextByte`` with rows from N(0, init_std), times √n_embd or not."""
-    checks.check_int("n_embd", n_embd, high=1024, example=64)
+    checks.check_train_args(steps, 32, 16, 0.01, 10**6, n_embd=n_embd, seed=seed)  # before the seed
+    checks.check_real("init_std", init_std, example=0.02)
+    checks.check_model_options(init_std, sqrt_d_model=sqrt_d_model)
+    if n_embd % 2:  # the sinusoids come in sin/cos pairs
+        raise ValueError(f"n_embd must be even, got {n_embd}; e.g. n_embd={n_embd + 1}")
     torch.manual_seed(seed)
     scale = math.sqrt(n_embd) if sqrt_d_model else 1.0
     model = ScaledNextByte(n_embd, block_size=16, init_std=init_std, scale=scale)

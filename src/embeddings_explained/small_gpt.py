@@ -74,7 +74,7 @@ class Attention(nn.Module):
         B, T, C = x.shape
         q, k, v = self.c_attn(x).split(C, dim=2)  # 3 x (B, T, C)
         q, k, v = (z.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for z in (q, k, v))
-        t = torch.arange(T)
+        t = torch.arange(T, device=x.device)  # the positions 0 .. T-1
         if self.positions == "rope":  # rotate queries and keys; the values stay as they are
             q, k = apply_rope(q, t), apply_rope(k, t)
         att = q @ k.transpose(-2, -1) / math.sqrt(k.shape[-1])  # (B, nh, T, T)
@@ -120,7 +120,7 @@ class GPT(nn.Module):
     ) -> None:
         super().__init__()
         checks.check_gpt(positions, n_layer, n_embd, n_head, block_size, known=POSITIONS)
-        self.positions = positions
+        self.positions, self.block_size = positions, block_size  # the context sample() keeps
         if positions == "learned":
             # token rows + position rows, as on every other page
             self.embeddings: nn.Module = Embeddings(256, block_size, n_embd)
@@ -151,7 +151,7 @@ class GPT(nn.Module):
         if self.positions == "sinusoidal":
             # the Transformer's: rows times √C, plus a formula for any T
             T, C = x.shape[1:]
-            x = x * math.sqrt(C) + sinusoidal_table(T, C)
+            x = x * math.sqrt(C) + sinusoidal_table(T, C).to(x)
         for block in self.blocks:
             x = block(x)
         logits: torch.Tensor = self.lm_head(self.ln_f(x))  # (B, T, 256)
@@ -178,7 +178,8 @@ def train_gpt(
     steps: int = 1000, batch_size: int = 16, lr: float = 3e-3, seed: int = 0,
 ) -> GPTRun:  # fmt: skip
     """Train a ``GPT`` (in float64) on the book's first 90 %, on one thread."""
-    checks.check_train_args(steps, batch_size, block_size, n_embd, lr, seed, len(split_ids()[1]))
+    n = len(split_ids()[1])  # a window and its next byte must fit in the held-out text
+    checks.check_train_args(steps, batch_size, block_size, lr, n, n_embd=n_embd, seed=seed)
     checks.check_gpt(positions, n_layer, n_embd, 4, block_size, known=POSITIONS)
     with one_thread(), float64():  # the same numbers for any threads and CPU kernels
         torch.manual_seed(seed)
@@ -202,20 +203,21 @@ def held_out_loss(model: GPT, block_size: int) -> float:
 
 # --8<-- [start:sample]
 @torch.no_grad()
-def sample(model: GPT, prompt: str, n_bytes: int, block_size: int = 32, seed: int = 0) -> str:
-    """``prompt`` and ``n_bytes`` more, each drawn from the model's probabilities."""
+def sample(model: GPT, prompt: str, n_bytes: int, seed: int = 0) -> str:
+    """``prompt`` and ``n_bytes`` more, each drawn from the model's probabilities, each
+    seeing at most the model's ``block_size`` bytes before it."""
     if not isinstance(prompt, str) or not prompt:  # the model needs a byte to follow
         error = ValueError if isinstance(prompt, str) else TypeError
         raise error(f"prompt must be a non-empty str, got {checks.short(prompt)}; e.g. 'Alice'")
     checks.check_int("n_bytes", n_bytes, low=0, example=100)
-    checks.check_int("block_size", block_size, example=32)
-    generator = torch.Generator().manual_seed(seed)
-    ids = ByteTokenizer().encode(prompt)
+    checks.check_int("seed", seed, low=-(2**63), high=2**64 - 1, example=0)
+    generator = torch.Generator().manual_seed(seed)  # its own: the global stream stays
+    ids, device = ByteTokenizer().encode(prompt), model.lm_head.weight.device
     with one_thread():
         for _ in range(n_bytes):
-            logits = model(torch.tensor([ids[-block_size:]]))[0, -1]  # (256,) the next byte
-            probs = F.softmax(logits, dim=-1)
-            ids.append(int(torch.multinomial(probs, 1, generator=generator)))
+            context = torch.tensor([ids[-model.block_size :]], device=device)  # (1, T)
+            probs = F.softmax(model(context)[0, -1], dim=-1)  # (256,) the next byte
+            ids.append(int(torch.multinomial(probs.cpu(), 1, generator=generator)))
     return bytes(ids).decode("utf-8", errors="replace")
 
 
@@ -240,6 +242,7 @@ def byte_kind(i: int) -> str:
 
 def nearest(rows: torch.Tensor, ids: list[int], i: int, k: int = 4) -> list[int]:
     """The ``k`` bytes of ``ids`` whose rows are the most similar (cosine) to byte ``i``'s."""
+    checks.check_int("k", k, example=4)
     sims = F.cosine_similarity(rows[i][None], rows[ids], dim=1)  # (len(ids),)
     order = [ids[j] for j in sims.argsort(descending=True).tolist()]
     return [j for j in order if j != i][:k]
@@ -264,8 +267,14 @@ BENCH_STEPS = 200  # each model of the bench: the same sizes, steps, seed and wi
 @torch.no_grad()
 def order_gap(model: GPT, a: str = "Hi!", b: str = "iH!") -> float:
     """The largest difference between the model's next-byte probabilities after ``a`` and
-    after ``b``: 0 when the model cannot tell the two orders apart."""
-    ids = torch.tensor([ByteTokenizer().encode(a), ByteTokenizer().encode(b)])  # (2, T)
+    after ``b`` (texts of one byte length): 0 when the model cannot tell the orders apart."""
+    if not (isinstance(a, str) and isinstance(b, str) and a and len(a.encode()) == len(b.encode())):
+        raise ValueError(
+            f"a and b must be non-empty texts of one byte length, got {checks.short(a)} "
+            f"and {checks.short(b)}; reorder one text's bytes: order_gap(model, 'Hi!', 'iH!')"
+        )
+    tok, device = ByteTokenizer(), model.lm_head.weight.device
+    ids = torch.tensor([tok.encode(a), tok.encode(b)], device=device)  # (2, T)
     with one_thread():
         probs = F.softmax(model(ids)[:, -1], dim=-1)  # (2, 256)
     return float((probs[0] - probs[1]).abs().max())

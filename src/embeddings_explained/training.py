@@ -87,7 +87,7 @@ class NextByteModel(nn.Module):
         init_std: float | None = None,
     ) -> None:
         super().__init__()
-        checks.check_model_options(tie_weights, init_std)  # the sizes: by Embeddings
+        checks.check_model_options(init_std, tie_weights=tie_weights)  # sizes: Embeddings
         self.embeddings = Embeddings(vocab_size, block_size, n_embd)
         self.head = nn.Linear(n_embd, vocab_size)
         if tie_weights:  # one tensor, two uses: rows for the lookup, rows for the scores
@@ -132,8 +132,9 @@ def float64() -> Iterator[None]:
 @torch.no_grad()
 def evaluate(model: nn.Module, ids: torch.Tensor, block_size: int) -> float:
     """The mean loss of ``model`` over every window of ``ids``: the same number every time."""
-    x, y = windows(ids, block_size)  # (N, T) each
-    return F.cross_entropy(model(x).view(-1, 256), y.view(-1)).item()
+    device = next(model.parameters()).device
+    x, y = windows(ids.to(device), block_size)  # (N, T) each
+    return F.cross_entropy(model(x).flatten(0, 1), y.flatten()).item()
 
 
 def fit(
@@ -145,15 +146,18 @@ def fit(
     Returns the training loss of every step, and ``(step, loss)`` on the held-out last
     10 % every ``eval_every`` steps and after the last.
     """
+    n = len(split_ids()[1])  # a window and its next byte must fit in the held-out text
+    checks.check_train_args(steps, batch_size, block_size, lr, n, eval_every=eval_every)
+    device = next(model.parameters()).device  # where the model is: the CPU here
     train_ids, held_out_ids = split_ids()
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)  # no weight decay
     losses, held_out = [], []
     for step in range(1, steps + 1):
         starts = torch.randint(0, len(train_ids) - block_size, (batch_size,))  # (B,)
         index = starts[:, None] + torch.arange(block_size)  # (B, T): B windows of T bytes
-        x, y = train_ids[index], train_ids[index + 1]  # (B, T) inputs, (B, T) next bytes
+        x, y = train_ids[index].to(device), train_ids[index + 1].to(device)  # (B, T) each
         logits = model(x)  # (B, T, 256)
-        loss = F.cross_entropy(logits.view(-1, 256), y.view(-1))
+        loss = F.cross_entropy(logits.flatten(0, 1), y.flatten())
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -176,8 +180,8 @@ def train(
 ) -> TrainingRun:
     """Train a ``NextByteModel`` on the book's first 90 %; deterministic for a given seed."""
     n = len(split_ids()[1])  # a window and its next byte must fit in the held-out text
-    checks.check_train_args(steps, batch_size, block_size, n_embd, lr, seed, n)
-    checks.check_model_options(tie_weights, init_std)
+    checks.check_train_args(steps, batch_size, block_size, lr, n, n_embd=n_embd, seed=seed)
+    checks.check_model_options(init_std, tie_weights=tie_weights)
     torch.manual_seed(seed)
     model = NextByteModel(256, block_size, n_embd, tie_weights, init_std)
     tok_before = model.embeddings.token_embedding.weight.detach().clone()
