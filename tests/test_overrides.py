@@ -119,6 +119,22 @@ def test_lighten_code_blocks_lets_a_line_break_after_an_opening_bracket_only() -
     assert lighten_code_blocks("<p>f(x)</p>") == "<p>f(x)</p>"  # outside code blocks: untouched
 
 
+def test_a_wrapped_line_continues_under_its_own_indentation() -> None:
+    """A line wraps with its continuation 2 characters deeper than where the line's own code
+    starts (extra.css reads ``--indent``), not at the block's left edge, so the continuation of
+    an indented line never looks like a dedent."""
+    page = (
+        '<div class="highlight"><pre><code><span id="__span-0-1">for x in y:\n</span>'
+        '<span id="__span-0-2">        z <span class="o">=</span> x\n</span>'
+        '<span id="__span-0-3">\n</span></code></pre></div>'
+    )
+    light = lighten_code_blocks(page)
+    assert _text(light) == _text(page)
+    assert '<span id="__span-0-2" style="--indent: 8">        z' in light
+    assert '<span id="__span-0-1">for' in light and '<span id="__span-0-3">\n' in light
+    assert lighten_code_blocks(light) == light
+
+
 def test_lighten_code_blocks_lets_a_chain_of_attributes_break_before_a_dot() -> None:
     """``run.model.embeddings.position_embedding.weight`` has no space either: it may wrap
     before each ``.`` of the code, as Python's own style wraps a chain; a number's point

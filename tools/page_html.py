@@ -59,6 +59,11 @@ OPENING_BRACKET = re.compile(r"[(\[{](?![)\]}\s])")
 DOT = '<span class="o">.</span>'
 
 
+# Each line of a block is its own span (line_spans in mkdocs.yml); one that starts indented
+# carries its indentation, so that extra.css hangs its continuation under its own code.
+INDENTED_LINE = re.compile(r'(<span id="__span-[\d-]+")>( +)')
+
+
 def _breakable_dots(code: str) -> str:
     return code.replace("<wbr>" + DOT, DOT).replace(DOT, "<wbr>" + DOT)  # the same, done twice
 
@@ -66,6 +71,7 @@ def _breakable_dots(code: str) -> str:
 def _lighten(code: str) -> str:
     code = UNCOLOURED_TOKEN.sub(r"\1", code).replace("<wbr>", "")  # the same, done twice
     code = TEXT.sub(lambda m: ">" + OPENING_BRACKET.sub(r"\g<0><wbr>", m.group(1)) + "<", code)
+    code = INDENTED_LINE.sub(lambda m: f'{m[1]} style="--indent: {len(m[2])}">{m[2]}', code)
     return _breakable_dots(code)
 
 
@@ -74,7 +80,8 @@ def lighten_code_blocks(html: str) -> str:
 
     ``<span class="n">x</span><span class="w"> </span><span class="o">=</span>`` in a
     ``div.highlight`` becomes ``x <span class="o">=</span>``, and ``f(x`` becomes
-    ``f(<wbr>x``, and ``a.b`` ``a<wbr>.b``. Notebook cells (``div.highlight-ipynb``,
+    ``f(<wbr>x``, and ``a.b`` ``a<wbr>.b``; an indented line carries its indentation
+    (``style="--indent: 8"``) for extra.css. Notebook cells (``div.highlight-ipynb``,
     coloured by JupyterLab's CSS) are left alone.
     """
     return CODE_BLOCK.sub(lambda m: m.group(1) + _lighten(m.group(2)) + m.group(3), html)
