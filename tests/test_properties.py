@@ -27,6 +27,7 @@ from embeddings_explained.showcase import byte_label, dim_labels, seeded_embeddi
 from embeddings_explained.small_gpt import (
     GPT,
     POSITIONS,
+    byte_kind,
     held_out_loss,
     order_gap,
     sample,
@@ -432,6 +433,7 @@ ARGUMENTS: dict[str, tuple[Callable[[Any], object], Callable[[Any], bool]]] = {
         lambda v: one_hot_multiply_adds(_TABLE, v),
         lambda v: _int(v) and v >= 0,
     ),
+    "byte_kind i": (byte_kind, lambda v: _int(v) and 0 <= v < 256),
     "sample seed": (lambda v: sample(_SMALL_GPT, "Hi", 1, seed=v), _seed),
     "sample prompt": (lambda v: sample(_SMALL_GPT, v, 1), lambda v: isinstance(v, str) and v != ""),
     "sample n_bytes": (lambda v: sample(_SMALL_GPT, "Hi", v), lambda v: _int(v) and v >= 0),

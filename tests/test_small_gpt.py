@@ -121,6 +121,9 @@ _MODELS = {p: GPT(p, n_layer=1) for p in POSITIONS}  # built once: a failed call
         (lambda: sample(_MODELS["rope"], "Hi", 5, seed=1.5), TypeError, "seed"),
         (lambda: order_gap(_MODELS["none"], "Hi", "Hello"), ValueError, "one byte length"),
         (lambda: order_gap(_MODELS["none"], "", ""), ValueError, "non-empty"),
+        (lambda: same_kind_share(torch.zeros(256, 2), [97]), ValueError, "at least 2 bytes"),
+        (lambda: chance_share([]), ValueError, "at least 2 bytes"),
+        (lambda: byte_kind(300), ValueError, "i must be an int in [0, 255] (a byte)"),
     ],
 )
 def test_a_learners_mistake_with_the_small_gpt_gets_a_clear_error(

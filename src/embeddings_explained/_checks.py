@@ -191,7 +191,8 @@ def byte_values(ids: object) -> bytes:
         raise TypeError(f"{expects}, got {type(ids).__name__} {short(ids)}; {fix}")
     for i, v in enumerate(ids):
         if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-            raise TypeError(f"decode(ids) expects int ids, got {short(v)} at index {i}")
+            fix = "; convert them: [round(i) for i in ids]" if isinstance(v, float) else ""
+            raise TypeError(f"decode(ids) expects int ids, got {short(v)} at index {i}{fix}")
         if not 0 <= int(v) < 256:
             raise ValueError(f"id {short(v)} at index {i} is not a byte: ByteTokenizer ids are in "
                              "[0, 256); were these ids made by another tokenizer?")  # fmt: skip

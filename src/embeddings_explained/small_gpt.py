@@ -228,7 +228,7 @@ KINDS = ("vowels", "consonants", "capitals", "digits", "punctuation", "space")
 
 def byte_kind(i: int) -> str:
     """The kind of byte ``i``: one of ``KINDS``."""
-    c = chr(i)
+    c = chr(checks.check_int("i", i, low=0, high=255, example=72, why=" (a byte)"))
     if c in "aeiou":
         return "vowels"
     if c.islower():
@@ -250,12 +250,16 @@ def nearest(rows: torch.Tensor, ids: list[int], i: int, k: int = 4) -> list[int]
 
 def same_kind_share(rows: torch.Tensor, ids: list[int]) -> float:
     """The share of the bytes ``ids`` whose nearest row (among ``ids``) is of the same kind."""
+    if len(ids) < 2:  # a byte's nearest row is another byte's
+        raise ValueError(f"ids must hold at least 2 bytes, got {checks.short(ids)}")
     same = [byte_kind(nearest(rows, ids, i, k=1)[0]) == byte_kind(i) for i in ids]
     return sum(same) / len(same)
 
 
 def chance_share(ids: list[int]) -> float:
     """The same share if each byte's nearest row were another byte drawn at random."""
+    if len(ids) < 2:
+        raise ValueError(f"ids must hold at least 2 bytes, got {checks.short(ids)}")
     n = len(ids)
     sizes = [sum(byte_kind(i) == kind for i in ids) for kind in KINDS]
     return sum(s * (s - 1) for s in sizes) / (n * (n - 1))

@@ -205,6 +205,8 @@ def uniform_loss(vocab_size: int = 256) -> float:
 
 def pca_2d(rows: torch.Tensor) -> torch.Tensor:
     """Project rows ``[N, C]`` on their first two principal components: ``[N, 2]``."""
+    if not isinstance(rows, torch.Tensor) or not rows.is_floating_point():
+        raise TypeError(f"rows must be a float tensor [N, C], got {checks.short(rows)}")
     if rows.dim() != 2 or min(rows.shape) < 2:
         raise ValueError(f"rows must be [N, C], N >= 2 and C >= 2, got shape {list(rows.shape)}")
     centered = rows - rows.mean(dim=0)
