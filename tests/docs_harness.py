@@ -29,7 +29,7 @@ from tests import page_text as pt
 from tests.page_text import Edit, PendingEdits, Unit
 from tests.project import ROOT, rel
 from tools.fences import markdown_parser
-from tools.files import write_all
+from tools.files import STOPPING, write_all
 
 REFERENCE = Path(__file__).with_name("reference_stream.json")
 Namespace = dict[str, typing.Any]  # the globals a page's blocks or a notebook's cells share
@@ -52,15 +52,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     global HARNESS
-    previous, sigterm = HARNESS, signal.getsignal(signal.SIGTERM)
+    stopping = [signal.SIGTERM, *STOPPING]
+    previous, handlers = HARNESS, {s: signal.getsignal(s) for s in stopping}
     HARNESS = Harness(update=bool(config.getoption("--update-outputs")))
-    if HARNESS.update:  # SIGTERM (a closed terminal, a CI timeout) stops a run like Ctrl-C
-        signal.signal(signal.SIGTERM, _interrupt)
+    if HARNESS.update:  # SIGTERM (a CI timeout), SIGHUP (a closed terminal): as Ctrl-C
+        for s in stopping:
+            signal.signal(s, _interrupt)
 
     def restore() -> None:  # a run inside a test (pytester) leaves the outer one as it was
         global HARNESS
         HARNESS = previous
-        signal.signal(signal.SIGTERM, sigterm)
+        for s, handler in handlers.items():
+            signal.signal(s, handler)
 
     config.add_cleanup(restore)
 

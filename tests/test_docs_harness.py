@@ -375,6 +375,7 @@ BROKEN = PAGE.replace("-0.2934", "9.9999")  # an edit is pending for line 8
 STOP = {
     "SIGINT": "raise KeyboardInterrupt  # what Ctrl-C raises",
     "SIGTERM": "import os, signal\nos.kill(os.getpid(), signal.SIGTERM)",
+    "SIGHUP": "import os, signal\nos.kill(os.getpid(), signal.SIGHUP)  # a closed terminal",
 }
 
 
@@ -387,11 +388,15 @@ def test_an_interrupted_run_writes_nothing_and_says_so(harness_pytester: pytest.
     assert _page(harness_pytester) == page
 
 
-def test_sigterm_in_a_run_writes_nothing_and_says_so(harness_pytester: pytest.Pytester) -> None:
-    """Regression: a SIGTERM while make outputs ran left a page at 0 bytes. A real SIGTERM,
-    in a subprocess, once an edit is pending: the page is as it was, and the run says so."""
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGHUP"])
+def test_sigterm_in_a_run_writes_nothing_and_says_so(
+    harness_pytester: pytest.Pytester, signal_name: str
+) -> None:
+    """Regression: a SIGTERM while make outputs ran left a page at 0 bytes (and a SIGHUP, a
+    closed terminal, left pages half rewritten). A real signal, in a subprocess, once an edit
+    is pending: the page is as it was, and the run says so."""
     harness_pytester.makeconftest('pytest_plugins = ["tests.docs_harness"]')
-    page = "```python\nprint(1 + 1)\n#> 3\n```\n\n```python\n" + STOP["SIGTERM"] + "\n```\n"
+    page = "```python\nprint(1 + 1)\n#> 3\n```\n\n```python\n" + STOP[signal_name] + "\n```\n"
     (harness_pytester.path / "page.md").write_text(page, encoding="utf-8")
     result = harness_pytester.runpytest_subprocess(
         "--markdown-docs", "--markdown-docs-syntax=superfences", "-p", "no:cacheprovider",
@@ -424,18 +429,19 @@ def test_sigterm_while_pages_are_written_writes_none(
     result.stdout.fnmatch_lines(["make outputs: interrupted, nothing written"])
 
 
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGHUP"])
 def test_a_signal_during_the_renames_waits_until_all_are_done(
-    harness_pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+    harness_pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, signal_name: str
 ) -> None:
-    """Once the first page is renamed into place, SIGTERM is held until the last is."""
+    """Once the first page is renamed into place, SIGTERM (or SIGHUP) is held until the last is."""
     replace = os.replace
 
-    def sigterm_then_replace(src: Path, dst: Path) -> None:
+    def signal_then_replace(src: Path, dst: Path) -> None:
         if str(dst).endswith(".md"):  # the run's handler turns it into an interrupt
-            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), getattr(signal, signal_name))
         replace(src, dst)
 
-    monkeypatch.setattr(os, "replace", sigterm_then_replace)
+    monkeypatch.setattr(os, "replace", signal_then_replace)
     (harness_pytester.path / "other.md").write_text(PAGE.replace("#> b", "#> c"), encoding="utf-8")
     result = _run(harness_pytester, BROKEN, "--update-outputs", "other.md")
     assert [_page(harness_pytester, "page.md"), _page(harness_pytester, "other.md")] == [PAGE, PAGE]

@@ -10,6 +10,9 @@ import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+# The signals that stop a run besides Ctrl-C and SIGTERM: a closed terminal (not on Windows)
+STOPPING = [signal.SIGHUP] if hasattr(signal, "SIGHUP") else []
+
 
 def write_atomic(path: Path, content: str | bytes) -> None:
     """Write ``content`` (``str`` as UTF-8, no newline translation) whole or not at all."""
@@ -18,8 +21,8 @@ def write_atomic(path: Path, content: str | bytes) -> None:
 
 def write_all(contents: Mapping[Path, bytes]) -> None:
     """Write every file whole, or none: each to a temporary file beside it (an existing
-    file's mode kept), then, all on disk, renamed over the originals with SIGINT and
-    SIGTERM held until the last."""
+    file's mode kept), then, all on disk, renamed over the originals with SIGINT, SIGTERM
+    and SIGHUP held until the last."""
     temps: dict[Path, str] = {}
     try:
         for path, data in contents.items():
@@ -43,14 +46,14 @@ def write_all(contents: Mapping[Path, bytes]) -> None:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """SIGINT and SIGTERM wait for the block, then act (a signal mask would not hold them:
-    another thread may take the signal). Only the main thread can set handlers; a build in
-    another thread (``mkdocs serve``) renames without them."""
+    """SIGINT, SIGTERM and SIGHUP (a closed terminal) wait for the block, then act (a signal
+    mask would not hold them: another thread may take the signal). Only the main thread can
+    set handlers; a build in another thread (``mkdocs serve``) renames without them."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     held: list[int] = []
-    wanted = (signal.SIGINT, signal.SIGTERM)
+    wanted = [signal.SIGINT, signal.SIGTERM, *STOPPING]
     old = {s: signal.signal(s, lambda signum, frame: held.append(signum)) for s in wanted}
     try:
         yield
