@@ -80,6 +80,20 @@ def test_a_damaged_kept_run_is_a_miss_recomputed_and_replaced(run_folder: Path, 
     assert calls == [3, 3]
 
 
+def test_a_run_kept_under_another_runs_name_is_a_miss(run_folder: Path) -> None:
+    """A file copied or renamed over another run's (by hand, by a sync tool) is whole and
+    matches its own digest, but not the key it is read for: it is recomputed, not returned."""
+    calls: list[int] = []
+    three = cached_run(_counted(calls))(steps=3)
+    (three_file,) = run_folder.glob("*.pt")
+    four = cached_run(_counted(calls))(steps=4)
+    (four_file,) = set(run_folder.glob("*.pt")) - {three_file}
+    four_file.write_bytes(three_file.read_bytes())
+    again = cached_run(_counted(calls))(steps=4)
+    assert calls == [3, 4, 4], "the run of steps=3 was returned for steps=4"
+    assert _same(again, four) and not _same(again, three)
+
+
 @pytest.fixture
 def default_dtype() -> Iterator[None]:
     yield

@@ -5,9 +5,9 @@
   whether the run was kept.
 - ``RUN_CACHE_ENV``: the variable naming a folder where runs are kept between processes
   (unset or empty: none are). ``make`` and the test suite set it to ``.cache/runs``.
-- A kept run is a file: a line with the SHA-256 of its content, then the content. The
-  digest is checked on every read; a file that does not match is a miss, computed again
-  and replaced, never a result.
+- A kept run is a file: a line with the SHA-256 of its key and content, then the content.
+  The digest is checked on every read; a file that does not match (damaged, or another
+  run's) is a miss, computed again and replaced, never a result.
 - Every run is computed on one CPU thread (``one_thread``), so the build (torch's threads)
   and the tests (one) share the same runs. The key is everything else that changes the
   numbers: the function, its arguments, every byte of the package, the PyTorch version,
@@ -86,24 +86,32 @@ def _unusable(folder: str, error: OSError) -> OSError:
     )
 
 
-def _read(path: Path) -> bytes | None:
+def _header(key: str, content: bytes) -> bytes:
+    """The first line of a kept run: the SHA-256 of its key and content, so that a file
+    copied or renamed over another run's is a miss, not that run."""
+    return _MAGIC + hashlib.sha256(key.encode() + b"\0" + content).hexdigest().encode()
+
+
+def _read(path: Path, key: str) -> bytes | None:
     """The content of a kept run, or None when it is absent or its digest does not match."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         return None
+    except IsADirectoryError as error:  # one entry, not the folder: the fix is to remove it
+        raise OSError(f"the kept run {str(path)!r} is a folder; remove it") from error
     except OSError as error:
         raise _unusable(str(path.parent), error) from error
     header, _, content = data.partition(b"\n")
-    return content if header == _MAGIC + hashlib.sha256(content).hexdigest().encode() else None
+    return content if header == _header(key, content) else None
 
 
-def _write(path: Path, content: bytes) -> None:
+def _write(path: Path, key: str, content: bytes) -> None:
     """Keep a run: a temporary file renamed over the old one, so it is whole or absent."""
     partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_bytes(_MAGIC + hashlib.sha256(content).hexdigest().encode() + b"\n" + content)
+        partial.write_bytes(_header(key, content) + b"\n" + content)
     except OSError as error:
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)  # a disk that filled up: no half-written file
@@ -134,19 +142,19 @@ def _locked(path: Path) -> Iterator[None]:
             Path(lock.name).unlink(missing_ok=True)
 
 
-def _kept_or_run(fn: Callable[[], R], path: Path | None) -> tuple[R, torch.Tensor]:
+def _kept_or_run(fn: Callable[[], R], path: Path | None, key: str) -> tuple[R, torch.Tensor]:
     """``fn()`` and the RNG state it leaves, read from ``path`` when it holds them."""
     if path is None:
         return fn(), torch.get_rng_state()
-    content = _read(path)
+    content = _read(path, key)
     if content is None:
         with _locked(path):
-            content = _read(path)  # kept meanwhile by the process that held the lock?
+            content = _read(path, key)  # kept meanwhile by the process that held the lock?
             if content is None:
                 done = fn(), torch.get_rng_state()
                 # pickle, not torch.save: the same tensors back, without a Python call per
                 # object (a run's text is 133,259 ints); both trust the file as much
-                _write(path, pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL))
+                _write(path, key, pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL))
                 return done
     kept: tuple[R, torch.Tensor] = pickle.loads(content)  # noqa: S301 (our own digest-checked file)
     return kept
@@ -184,7 +192,7 @@ def cached_run(fn: Callable[P, R]) -> CachedRun[P, R]:
         )  # fmt: skip
         if key not in runs:
             with one_thread():  # the same sums for any torch.set_num_threads
-                runs[key] = _kept_or_run(lambda: fn(*args, **kwargs), _path(fn, key))
+                runs[key] = _kept_or_run(lambda: fn(*args, **kwargs), _path(fn, key), key)
         run, rng_after = runs[key]
         torch.set_rng_state(rng_after)
         shared = {id(v): v for v in vars(run).values() if isinstance(v, tuple)}  # immutable
