@@ -68,7 +68,7 @@ def test_gpt2_vocabulary_is_bytes_plus_merges_plus_one_special_token() -> None:
 
 def test_counts_of_a_tensor_are_refused_rather_than_all_ones() -> None:
     with pytest.raises(TypeError, match=r"ids.tolist\(\)"):
-        pair_counts(torch.tensor([1, 2, 1, 2]))
+        pair_counts(torch.tensor([1, 2, 1, 2]))  # type: ignore[arg-type]
     assert pair_counts(torch.tensor([1, 2, 1, 2]).tolist())[(1, 2)] == 2  # the fix
 
 

@@ -3,6 +3,7 @@ and any invalid input gets a ValueError/TypeError that leaves the tables unchang
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import pathlib
@@ -296,11 +297,18 @@ def _with(fn: Callable[..., object], name: str) -> Callable[[Any], object]:
     return lambda v: fn(**{name: v})
 
 
+def _with_others(
+    fn: Callable[..., object], others: dict[str, Any], name: str
+) -> Callable[[Any], object]:
+    return lambda v: fn(**{**others, name: v})
+
+
 _SMALL_GPT = GPT("rope", n_layer=1, n_embd=8, n_head=2, block_size=8)
 _NEXT_BYTE = NextByteModel(block_size=8)
 _TABLE = torch.nn.Embedding(4, 2)
-_FIT = {"steps": 1, "batch_size": 4, "block_size": 8, "lr": 0.01, "eval_every": 100}
-_SCALED = {"n_embd": 8, "block_size": 4, "init_std": 0.02, "scale": 1.0}
+_FIT: dict[str, Any] = {"steps": 1, "batch_size": 4, "block_size": 8, "lr": 0.01, "eval_every": 100}
+_SCALED: dict[str, Any] = {"n_embd": 8, "block_size": 4, "init_std": 0.02, "scale": 1.0}
+_SCALED_RUN: dict[str, Any] = {"init_std": 0.02, "sqrt_d_model": False}
 _TRAIN = ("steps", "batch_size", "block_size", "n_embd", "seed")
 
 
@@ -394,26 +402,30 @@ ARGUMENTS: dict[str, tuple[Callable[[Any], object], Callable[[Any], bool]]] = {
         )
     },
     **{
-        f"train_scaled {n}": (lambda v, n=n: train_scaled.__wrapped__(0.02, False, **{n: v}), valid)
-        for n, valid in (("n_embd", _even), ("steps", _size), ("seed", _seed))
+        f"train_scaled {n}": (_with_others(train_scaled.__wrapped__, _SCALED_RUN, n), valid)
+        for n, valid in (
+            ("init_std", _positive),
+            ("sqrt_d_model", _bool),
+            ("n_embd", _even),
+            ("steps", _size),
+            ("seed", _seed),
+        )
     },
-    "train_scaled init_std": (lambda v: train_scaled.__wrapped__(v, False), _positive),
-    "train_scaled sqrt_d_model": (lambda v: train_scaled.__wrapped__(0.02, v), _bool),
     **{
         f"fit {n}": (
-            lambda v, n=n: fit(_NEXT_BYTE, **{**_FIT, n: v}),
+            _with_others(functools.partial(fit, _NEXT_BYTE), _FIT, n),
             {"lr": _positive, "eval_every": lambda v: _int(v) and v >= 1}.get(n, _size),
         )
         for n in _FIT
     },
     **{
-        f"ScaledNextByte {n}": (lambda v, n=n: ScaledNextByte(**{**_SCALED, n: v}), valid)
+        f"ScaledNextByte {n}": (_with_others(ScaledNextByte, _SCALED, n), valid)
         for n, valid in (
             ("n_embd", _even),
             ("block_size", _size),
             ("init_std", _positive),
             ("scale", _positive),
-        )  # fmt: skip
+        )
     },
     "ScaledNextByte token_ids": (ScaledNextByte(**_SCALED), lambda v: False),
     **{
