@@ -328,9 +328,11 @@ def run_block(unit: Unit, source: str, filename: str, checked: range, namespace:
 
 
 def fail(problems: list[str]) -> None:
+    """What a block got wrong; outside ``make outputs``, with the command that rewrites it
+    (what fails while it runs, it cannot rewrite)."""
     if problems:
-        problems.append("(run `make outputs` to rewrite it from a real run)")
-        pytest.fail("\n".join(problems), pytrace=False)
+        hint = [] if HARNESS.update else ["(run `make outputs` to rewrite it from a real run)"]
+        pytest.fail("\n".join(problems + hint), pytrace=False)
 
 
 # ---------------------------------------------------------------- collection and runners

@@ -100,6 +100,19 @@ def _page(pytester: pytest.Pytester, name: str = "page.md") -> str:
 # --------------------------------------------------------------------------- outputs
 
 
+@pytest.mark.parametrize("update", [False, True], ids=["test", "make-outputs"])
+def test_a_failure_names_make_outputs_only_where_it_would_help(
+    harness_pytester: pytest.Pytester, update: bool
+) -> None:
+    """A shape comment on an int is no output to rewrite: make outputs itself fails on it, and
+    must not tell the maintainer to run make outputs."""
+    page = "```python\nx = 1  # (B, T)\n```\n"
+    result = _run(harness_pytester, page, *(["--update-outputs"] if update else []))
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*a shape comment on a line that assigns int, not a tensor*"])
+    assert ("run `make outputs`" in result.stdout.str()) is not update
+
+
 def test_correct_outputs_pass(harness_pytester: pytest.Pytester) -> None:
     _run(harness_pytester, PAGE).assert_outcomes(passed=2)
 
