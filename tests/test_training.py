@@ -37,6 +37,13 @@ def test_the_held_out_tenth_is_the_end_of_the_book_and_never_trained_on() -> Non
     assert train().text_ids == tuple(train_ids.tolist())  # what the run trained on
 
 
+def test_a_caller_that_changes_its_ids_changes_no_one_elses() -> None:
+    """split_ids encodes the book once per process: each caller gets its own copy."""
+    train_ids, held_out_ids = split_ids()
+    train_ids[0], held_out_ids[0] = 999, 999
+    assert split_ids()[0][0] == ord("A") and split_ids()[1][0] != 999
+
+
 def test_fit_samples_windows_only_from_the_training_part(monkeypatch: pytest.MonkeyPatch) -> None:
     seen = []
 
