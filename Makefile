@@ -67,14 +67,16 @@ outputs: $(STAMP)
 # one): the docs tests with ATEN_CPU_CAPABILITY=default (a CPU without AVX), avx2 (most of
 # GitHub's runners) and avx512, side by side, each training afresh (the run cache's key holds
 # the kernels). A kernel this CPU lacks runs its best one instead: when that is its own, the
-# line printed says so and nothing runs. The logs go to .cache/kernels-*.log.
+# line printed says so and nothing runs. The logs go to .cache/kernels-*.log. All but default,
+# the slowest (no SIMD), run at the lowest priority (nice 19), so that default ends first.
 KERNEL = $(BIN)/python -c 'import torch; print(torch.backends.cpu.get_cpu_capability())'
 
 kernels: $(STAMP)
 	@mkdir -p .cache; own=$$($(KERNEL)); pids=""; for cap in default avx2 avx512; do \
 		used=$$(ATEN_CPU_CAPABILITY=$$cap $(KERNEL)); \
 		if [ "$$used" = "$$own" ]; then echo "ATEN_CPU_CAPABILITY=$$cap runs $$used, this CPU's own kernel: make test runs it"; continue; fi; \
-		( ATEN_CPU_CAPABILITY=$$cap $(BIN)/python -m pytest -q -p no:randomly -p no:hypothesispytest \
+		lower=$$([ $$cap = default ] || echo "nice -n 19"); \
+		( ATEN_CPU_CAPABILITY=$$cap $$lower $(BIN)/python -m pytest -q -p no:randomly -p no:hypothesispytest \
 			docs tests/test_docs.py > .cache/kernels-$$cap.log 2>&1; status=$$?; \
 			echo "ATEN_CPU_CAPABILITY=$$cap (ran $$used): $$(tail -n 1 .cache/kernels-$$cap.log)"; exit $$status ) & \
 		pids="$$pids $$!"; \
