@@ -20,9 +20,10 @@ def write_atomic(path: Path, content: str | bytes) -> None:
 
 
 def write_all(contents: Mapping[Path, bytes]) -> None:
-    """Write every file whole, or none: each to a temporary file beside it (an existing
-    file's mode kept), then, all on disk, renamed over the originals with SIGINT, SIGTERM
-    and SIGHUP held until the last."""
+    """Write every file whole: each to a temporary file beside it (an existing file's mode
+    kept), then, all on disk, renamed over the originals with SIGINT, SIGTERM and SIGHUP
+    held until the last. A failure before the renames writes none; a rename that fails (a
+    full disk) raises after the ones before it, which the caller can tell by reading back."""
     temps: dict[Path, str] = {}
     try:
         for path, data in contents.items():
