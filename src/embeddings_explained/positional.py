@@ -84,10 +84,10 @@ def shift_matrix(k: int, n_embd: int = 4, base: float = BASE) -> torch.Tensor:
     Block diagonal, one 2 x 2 rotation by ``k * w_i`` per column pair; it depends on k, not
     on p (sin(a + b) = sin a cos b + cos a sin b, and the same for cos).
     """
-    _check_even(n_embd, base)
+    w = frequencies(n_embd, base).tolist()  # (C/2,), n_embd and base checked
     checks.check_int("k", k, low=-(2**63), example=1)
     m = torch.zeros(n_embd, n_embd, dtype=torch.float64)  # (C, C)
-    for i, wi in enumerate(frequencies(n_embd, base).tolist()):
+    for i, wi in enumerate(w):
         c, s = math.cos(k * wi), math.sin(k * wi)
         m[2 * i : 2 * i + 2, 2 * i : 2 * i + 2] = torch.tensor([[c, s], [-s, c]])
     m = m.float()

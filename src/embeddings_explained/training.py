@@ -152,10 +152,10 @@ def fit(
     Returns the training loss of every step, and ``(step, loss)`` on the held-out last
     10 % every ``eval_every`` steps and after the last.
     """
-    n = len(split_ids()[1])  # a window and its next byte must fit in the held-out text
+    train_ids, held_out_ids = split_ids()
+    n = len(held_out_ids)  # a window and its next byte must fit in the held-out text
     checks.check_train_args(steps, batch_size, block_size, lr, n, eval_every=eval_every)
     device = next(model.parameters()).device  # where the model is: the CPU here
-    train_ids, held_out_ids = split_ids()
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)  # no weight decay
     losses, held_out = [], []
     for step in range(1, steps + 1):
