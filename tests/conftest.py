@@ -44,10 +44,16 @@ def _needs_site(item: pytest.Item) -> bool:
     return "built_site" in getattr(item, "fixturenames", ())
 
 
+# What the site's process runs while the build runs: the pages' own code (docs/) and the
+# harness's tests, so that make test's two processes take about as long (tests/run_suite.py).
+BESIDE_THE_BUILD = (ROOT / "docs", ROOT / "tests" / "test_docs_harness.py")
+
+
 def _site_process(item: pytest.Item) -> bool:
     """Which of make test's two processes runs ``item``: the site's, which waits for the
-    build, also runs the pages' own code (docs/) meanwhile, so that both take about as long."""
-    return _needs_site(item) or Path(item.path).is_relative_to(ROOT / "docs")
+    build, or the rest."""
+    path = Path(item.path)
+    return _needs_site(item) or any(path.is_relative_to(p) for p in BESIDE_THE_BUILD)
 
 
 SITE_TESTS = [
@@ -88,9 +94,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--site",
         choices=("all", "only", "none"),
         default="all",
-        help="run the tests that need the built site too (all), only them and the pages' code "
-        "(docs/), or none of those: `make test` runs `--site=only` and `--site=none` side by "
-        "side (tests/run_suite.py)",
+        help="run the tests that need the built site too (all), only them, the pages' code "
+        "(docs/) and the harness's tests, or none of those: `make test` runs `--site=only` "
+        "and `--site=none` side by side (tests/run_suite.py)",
     )
 
 

@@ -89,6 +89,10 @@ def _run(
 
 @pytest.fixture
 def harness_pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    # An in-process run forgets the modules first imported inside it, and matplotlib's
+    # compiled parts cannot be imported twice: import the pages' figures out here first.
+    import embeddings_explained.figures  # noqa: F401
+
     monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parent.parent))
     return pytester
 
