@@ -1,13 +1,14 @@
 """The built site in headless Chromium (Debian's, driven by Playwright): what only a browser sees.
 
-Every page, at 390 px (a phone) and 1280 px (a laptop), light and dark: no sideways scroll (nor
-as first painted, before Material's script), every output line of a code block in view on a
-phone (and at most 5 % of all code lines cut), the diagram's text >= 11 px and apart, figures
-shown as wide as they are drawn for, a focus ring on all the keyboard reaches, no layout shift;
-no failed request (one to another host is refused) or console error, no serious axe-core
-violation, Material's script asked for after the first paint. Then what readers do: diagram,
-search, colour toggle, copy buttons, the explorer against the package. The HTML alone (hosts,
-alt text, sizes) is checked in tests/test_site_static.py; the JavaScript is in tests/browser/.
+Every page, at 320 and 390 px (phones) and 1280 px (a laptop), light and dark: no sideways scroll
+(nor as first painted, before Material's script), every output line of a code block and every
+table cell in view on a phone (and at most 1 % of all code lines cut at 320 px), the diagram's
+text >= 11 px and apart, figures shown as wide as they are drawn for, a focus ring on all the
+keyboard reaches, no layout shift; no failed request (one to another host is refused) or
+console error, no serious axe-core violation, Material's script asked for after the first
+paint. Then what readers do: diagram, search, colour toggle, copy buttons, the explorer
+against the package. The HTML alone (hosts, alt text, sizes) is checked in
+tests/test_site_static.py; the JavaScript is in tests/browser/.
 Without Chromium or axe-core (npm) these tests skip; under CI=true they fail instead.
 """
 
@@ -34,12 +35,13 @@ from tests.test_site_static import PAGES, SEARCH_INDEX, page_files
 JS = ROOT / "tests" / "browser"
 AXE = JS / "node_modules" / "axe-core" / "axe.min.js"
 MATERIAL_SCRIPT = "**/assets/javascripts/bundle.*.min.js"  # a Playwright URL pattern
-WIDTHS = (390, 1280)  # a phone, a laptop
+WIDTHS = (320, 390, 1280)  # the narrowest phone (an iPhone SE), a common phone, a laptop
+PHONES = WIDTHS[:2]
 SCHEMES = ("light", "dark")
 SCREENS = [f"{w}-{s}" for w in WIDTHS for s in SCHEMES]
 MIN_TEXT_PX = 11
 MAX_CLS = 0.1  # web.dev's "good" cumulative layout shift
-MAX_CUT_CODE = 0.01  # of the site's code lines (not outputs), cut at 390 px
+MAX_CUT_CODE = 0.01  # of the site's code lines (not outputs), cut at 320 px
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 DARK = "document.body.setAttribute('data-md-color-scheme', 'slate')"  # as the toggle does
 SCHEME = "document.body.getAttribute('data-md-color-scheme')"
@@ -111,8 +113,9 @@ def _measure(browser: Any, base_url: str, paths: list[str]) -> dict[str, dict[st
                                              {"minPx": MIN_TEXT_PX, "minWidth": FIGURE_WIDTH_PT}),
                     "focus": page.evaluate(SCRIPTS["focus"]),
                     "lines": page.evaluate(SCRIPTS["code_lines"]),
+                    "tables": page.evaluate(SCRIPTS["tables"]),
                 }  # fmt: skip
-            if width == WIDTHS[1] and AXE.exists():
+            if width == WIDTHS[-1] and AXE.exists():
                 tabs[paths[0]].wait_for_timeout(300)  # the colour transitions of dark mode end
                 for path, page in tabs.items():
                     page.add_style_tag(content=NO_SHADOWS)
@@ -261,11 +264,12 @@ def test_layout_does_not_shift_while_the_page_loads(measured: Any, path: str) ->
 
 
 @pytest.mark.parametrize("path", PAGES, ids=_id)
-def test_every_output_line_is_in_view_on_a_phone(measured: Any, path: str) -> None:
-    """No `#>` line and no notebook output needs its box scrolled sideways at 390 px."""
-    for scheme in SCHEMES:
-        cut = measured[path]["screens"][f"{WIDTHS[0]}-{scheme}"]["lines"]["cutOutputs"]
-        assert not cut, f"{scheme}: output lines cut at {WIDTHS[0]} px:\n" + "\n".join(cut)
+def test_every_output_line_and_table_cell_is_in_view_on_a_phone(measured: Any, path: str) -> None:
+    """No `#>` line, notebook output or table cell needs its box scrolled sideways on a phone."""
+    for screen in (f"{w}-{s}" for w in PHONES for s in SCHEMES):
+        m = measured[path]["screens"][screen]
+        cut = m["lines"]["cutOutputs"] + m["tables"]
+        assert not cut, f"{screen}: output lines and table cells cut:\n" + "\n".join(cut)
 
 
 def test_few_code_lines_are_cut_on_a_phone(measured: Any) -> None:
@@ -302,7 +306,7 @@ def test_diagram_has_a_layout_for_each_screen(tab: Any, width: int) -> None:
 
 
 def test_copy_button_copies_the_code_as_written_on_a_phone(tab: Any) -> None:
-    """Long lines wrap at 390 px (extra.css): the copy has no added newline or character."""
+    """Long lines wrap on a phone (extra.css): the copy has no added newline or character."""
     page = tab("training/")
     page.set_viewport_size({"width": WIDTHS[0], "height": 800})
     block = page.locator(".md-content .highlight").filter(has_text="def train(").first
@@ -341,7 +345,7 @@ def explorer(tab: Any) -> Any:
     return page
 
 
-def _enter(page: Any, text: str, width: int = WIDTHS[1]) -> Any:
+def _enter(page: Any, text: str, width: int = WIDTHS[-1]) -> Any:
     page.set_viewport_size({"width": width, "height": 800})
     # as code points: a lone surrogate cannot travel to the page as UTF-8
     page.locator("#ee-text").evaluate(
