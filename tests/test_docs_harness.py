@@ -87,12 +87,21 @@ def _run(
     )
 
 
-@pytest.fixture
-def harness_pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
-    # An in-process run forgets the modules first imported inside it, and matplotlib's
-    # compiled parts cannot be imported twice: import the pages' figures out here first.
-    import embeddings_explained.figures  # noqa: F401
+@pytest.fixture(scope="session")
+def _figure_drawn() -> None:
+    """An in-process run forgets the modules first imported inside it, and kiwisolver
+    (matplotlib's layout, imported when a figure is first drawn) cannot be imported twice:
+    a page's figure drawn inside a run broke every later figure ("Expected object of type
+    `Variable`"). So one is drawn out here first."""
+    from embeddings_explained.figures import picture
 
+    assert picture("token-table").svg
+
+
+@pytest.fixture
+def harness_pytester(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, _figure_drawn: None
+) -> pytest.Pytester:
     monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parent.parent))
     return pytester
 
