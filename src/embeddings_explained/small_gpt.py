@@ -197,6 +197,12 @@ def held_out_loss(model: GPT, block_size: int) -> float:
     """The loss over every window of ``block_size`` bytes of the held-out text."""
     n = len(split_ids()[1])
     checks.check_int("block_size", block_size, high=n - 1, example=32, why=" (the held-out text)")
+    if model.positions == "learned" and block_size > model.block_size:  # no row that far
+        T = model.block_size
+        raise ValueError(
+            f"block_size={block_size} exceeds the model's block_size={T}: its learned "
+            f"position table has only {T} rows; score with block_size <= {T}"
+        )
     with one_thread():
         return evaluate(model, split_ids()[1], block_size)
 
