@@ -118,6 +118,9 @@ BAD_INPUTS = [
     pytest.param(b"Hi", TypeError, r"bytes are byte ids already", id="bytes"),
     pytest.param(None, TypeError, r"got NoneType None; .*did a function return None", id="None"),
     pytest.param(72, TypeError, r"got int 72; .*torch.tensor\(\[\[token_ids\]\]\)", id="int"),
+    pytest.param(
+        np.array([[72, 105]]), TypeError, r"got ndarray .*torch.as_tensor\(token_ids\)", id="numpy"
+    ),
 ]
 
 

@@ -117,6 +117,7 @@ _MODELS = {p: GPT(p, n_layer=1) for p in POSITIONS}  # built once: a failed call
         (lambda: train_gpt.__wrapped__(n_embd=30), ValueError, "n_embd=30 must be a multiple"),
         (lambda: sample(_MODELS["rope"], "", 5), ValueError, "prompt"),
         (lambda: sample(_MODELS["rope"], "Hi", -1), ValueError, "n_bytes"),
+        (lambda: sample(_MODELS["rope"], "Hi", 10**9), ValueError, "n_bytes must be an int in"),
         (lambda: held_out_loss(_MODELS["rope"], 0), ValueError, "block_size"),
         (lambda: held_out_loss(_MODELS["learned"], 64), ValueError, "block_size <= 32"),
         (lambda: sample(_MODELS["rope"], "Hi", 5, seed=1.5), TypeError, "seed"),  # type: ignore[arg-type]

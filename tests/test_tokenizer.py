@@ -65,6 +65,7 @@ def test_decode_rejects_ids_outside_0_255_naming_id_and_index(ids: list[int], ba
         (b"Hi", TypeError, r"got bytes b'Hi'; bytes are ids already: decode\(list\(ids\)\)"),
         (None, TypeError, r"got NoneType None; e.g. decode\(\[72, 105\]\)"),
         (72, TypeError, "got int 72"),
+        (np.array([72, 105]), TypeError, r"got ndarray .*; convert it: decode\(ids.tolist\(\)\)"),
         (torch.tensor([72.0]), TypeError, r"dtype torch.float32; convert with ids.round\(\).long"),
         (torch.tensor([[72, 105]]), ValueError, r"shape \[1, 2\].*for row in ids\]"),
         (torch.tensor(72), ValueError, r"shape \[\]; decode each row: ids.reshape\(1\)"),

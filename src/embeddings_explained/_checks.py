@@ -1,9 +1,6 @@
-"""The argument checks: a learner's real mistakes, caught at the boundary of the package.
-
-Each raises a ``TypeError`` or ``ValueError`` naming the argument, the value and a fix that
-works for it, and only reads its arguments, so a failed call changes nothing. What no learner
-writes by accident (sparse or quantized tensors, petabyte sizes) gets PyTorch's own error.
-"""
+"""A learner's real mistakes, caught at the package's boundary: a ``TypeError`` or ``ValueError``
+naming the argument, the value and a fix that works for it; checks only read, so a failed call
+changes nothing. Inputs no learner writes (sparse tensors, petabyte sizes) get PyTorch's errors."""
 
 from __future__ import annotations
 
@@ -158,6 +155,8 @@ def _tensor_fix(value: object) -> str:
             return ("its rows differ in length: pad them to one length (and mask the padding), "
                     "or run one row at a time: torch.tensor([token_ids[0]])")  # fmt: skip
         return f"convert it: torch.tensor({'token_ids' if rows else '[token_ids]'})"
+    if hasattr(value, "__array__"):  # a NumPy array
+        return "convert it: torch.as_tensor(token_ids)"
     return "pass the ids as a tensor of shape [B, T], e.g. torch.tensor([[72, 105]])"
 
 
@@ -185,9 +184,11 @@ def byte_values(ids: object) -> bytes:
             raise ValueError(f"{expects}, got shape {list(ids.shape)}; decode each row: {fix}")
         ids = ids.tolist()
     if not isinstance(ids, list | tuple | range):
-        fix = "bytes are ids already: decode(list(ids))"
-        if not isinstance(ids, bytes | bytearray):
-            fix = "this is text already" if isinstance(ids, str) else "e.g. decode([72, 105])"
+        fix = "this is text already" if isinstance(ids, str) else "e.g. decode([72, 105])"
+        if isinstance(ids, bytes | bytearray):
+            fix = "bytes are ids already: decode(list(ids))"
+        elif hasattr(ids, "tolist"):  # a NumPy array
+            fix = "convert it: decode(ids.tolist())"
         raise TypeError(f"{expects}, got {type(ids).__name__} {short(ids)}; {fix}")
     for i, v in enumerate(ids):
         if isinstance(v, bool) or not isinstance(v, numbers.Integral):

@@ -215,7 +215,7 @@ def sample(model: GPT, prompt: str, n_bytes: int, seed: int = 0) -> str:
     if not isinstance(prompt, str) or not prompt:  # the model needs a byte to follow
         error = ValueError if isinstance(prompt, str) else TypeError
         raise error(f"prompt must be a non-empty str, got {checks.short(prompt)}; e.g. 'Alice'")
-    checks.check_int("n_bytes", n_bytes, low=0, example=100)
+    checks.check_int("n_bytes", n_bytes, low=0, high=10**5, example=100, why=" (a CPU demo)")
     checks.check_int("seed", seed, low=-(2**63), high=2**64 - 1, example=0)
     generator = torch.Generator().manual_seed(seed)  # its own: the global stream stays
     ids, device = ByteTokenizer().encode(prompt), model.lm_head.weight.device
