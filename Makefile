@@ -44,8 +44,12 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 serve: $(STAMP)
 	SITE_URL=http://127.0.0.1:8000/ $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
+# MkDocs empties its site dir before it builds: it builds into .cache/site-new, and site/ is
+# replaced only by a finished build (a failed or interrupted one leaves the previous site).
 build: $(STAMP)
-	$(BIN)/mkdocs build --strict
+	@rm -rf .cache/site-new .cache/site-old
+	$(BIN)/mkdocs build --strict --site-dir .cache/site-new || { rm -rf .cache/site-new; exit 1; }
+	@if [ -d site ]; then mv site .cache/site-old; fi; mv .cache/site-new site; rm -rf .cache/site-old
 
 # The same site built with Zensical (Material's successor, which runs no MkDocs hooks) into
 # site-zensical/, between the build steps of tools/: a check that moving stays a change of

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -119,3 +120,36 @@ def test_only_the_shared_browser_fixture_starts_playwright() -> None:
         if re.search(r"sync_playwright\(\) as", path.read_text(encoding="utf-8"))
     ]
     assert starts == ["tests/conftest.py"]
+
+
+# A stand-in for mkdocs build: empties its site dir first, as mkdocs does, then writes a
+# page and fails if told to.
+_FAKE_MKDOCS = """#!/bin/sh
+dir=site
+while [ $# -gt 0 ]; do [ "$1" = --site-dir ] && dir=$2; shift; done
+rm -rf "$dir" && mkdir -p "$dir" && echo new > "$dir/index.html"
+exit "${FAKE_MKDOCS_EXIT:-0}"
+"""
+
+
+@pytest.mark.parametrize("exit_code", [0, 1, 130], ids=["built", "failed", "interrupted"])
+def test_make_build_replaces_site_only_when_it_finished(tmp_path: Path, exit_code: int) -> None:
+    """MkDocs empties its site dir first: a build that failed or was stopped (Ctrl-C) left
+    no site at all. The previous site/ stays until a build has finished."""
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "mkdocs").write_text(_FAKE_MKDOCS)
+    (tmp_path / "bin" / "mkdocs").chmod(0o755)
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("old\n")
+    for name, mtime in [("pyproject.toml", 1), ("stamp", 2)]:  # the venv is up to date
+        (tmp_path / name).touch()
+        os.utime(tmp_path / name, (mtime, mtime))
+    make = ["make", "-s", "-f", str(ROOT / "Makefile"), "-C", str(tmp_path), "build"]
+    env = {"PATH": "/usr/bin:/bin", "FAKE_MKDOCS_EXIT": str(exit_code)}
+    result = subprocess.run([*make, f"BIN={tmp_path / 'bin'}", "STAMP=stamp"],
+                            capture_output=True, text=True, env=env)  # fmt: skip
+    assert (result.returncode == 0) == (exit_code == 0), result.stderr
+    shown = (tmp_path / "site" / "index.html").read_text()
+    assert shown == ("new\n" if exit_code == 0 else "old\n")
+    left = sorted(p.name for p in tmp_path.iterdir() if p.name != ".cache")
+    assert left == ["bin", "pyproject.toml", "site", "stamp"]
