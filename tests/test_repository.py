@@ -153,3 +153,44 @@ def test_make_build_replaces_site_only_when_it_finished(tmp_path: Path, exit_cod
     assert shown == ("new\n" if exit_code == 0 else "old\n")
     left = sorted(p.name for p in tmp_path.iterdir() if p.name != ".cache")
     assert left == ["bin", "pyproject.toml", "site", "stamp"]
+
+
+# A stand-in for the venv's python: `-c` prints the kernel torch would use (ATEN_CPU_CAPABILITY
+# if set, as torch reports it even on a CPU that lacks it, else the CPU's own); `-m pytest`
+# notes the kernel it ran under.
+_FAKE_PYTHON = """#!/bin/sh
+if [ "$1" = -c ]; then
+  if [ -n "$ATEN_CPU_CAPABILITY" ]; then echo "$ATEN_CPU_CAPABILITY" | tr a-z A-Z
+  else echo "$OWN"; fi
+else echo "$ATEN_CPU_CAPABILITY" >> "$RAN"; echo "1 passed"; fi
+"""
+
+
+@pytest.mark.parametrize(
+    ("own", "ran"),
+    [
+        ("AVX2", ["default"]),
+        ("AVX512", ["avx2", "default"]),
+        ("DEFAULT", []),
+        ("SVE256", ["default"]),
+    ],  # fmt: skip
+)
+def test_make_kernels_runs_only_kernels_this_cpu_has(
+    tmp_path: Path, own: str, ran: list[str]
+) -> None:
+    """Regression: on a CPU without AVX-512, ATEN_CPU_CAPABILITY=avx512 reports AVX512 and
+    then dies of an illegal instruction, which failed CI. Kernels above the CPU's own (and
+    the x86 ones on another CPU) are skipped; its own is make test's."""
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "python").write_text(_FAKE_PYTHON)
+    (tmp_path / "bin" / "python").chmod(0o755)
+    for name, mtime in [("pyproject.toml", 1), ("stamp", 2)]:  # the venv is up to date
+        (tmp_path / name).touch()
+        os.utime(tmp_path / name, (mtime, mtime))
+    make = ["make", "-s", "-f", str(ROOT / "Makefile"), "-C", str(tmp_path), "kernels"]
+    env = {"PATH": "/usr/bin:/bin", "OWN": own, "RAN": str(tmp_path / "ran")}
+    result = subprocess.run([*make, f"BIN={tmp_path / 'bin'}", "STAMP=stamp"],
+                            capture_output=True, text=True, env=env)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    done = (tmp_path / "ran").read_text().split() if (tmp_path / "ran").exists() else []
+    assert sorted(done) == ran, result.stdout
