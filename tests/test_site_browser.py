@@ -112,8 +112,7 @@ def _measure(browser: Any, base_url: str, paths: list[str]) -> dict[str, dict[st
                     "figures": page.evaluate(SCRIPTS["figures"],
                                              {"minPx": MIN_TEXT_PX, "minWidth": FIGURE_WIDTH_PT}),
                     "focus": page.evaluate(SCRIPTS["focus"]),
-                    "lines": page.evaluate(SCRIPTS["code_lines"]),
-                    "tables": page.evaluate(SCRIPTS["tables"]),
+                    "lines": page.evaluate(SCRIPTS["cut_text"]),
                 }  # fmt: skip
             if width == WIDTHS[-1] and AXE.exists():
                 tabs[paths[0]].wait_for_timeout(300)  # the colour transitions of dark mode end
@@ -268,7 +267,7 @@ def test_every_output_line_and_table_cell_is_in_view_on_a_phone(measured: Any, p
     """No `#>` line, notebook output or table cell needs its box scrolled sideways on a phone."""
     for screen in (f"{w}-{s}" for w in PHONES for s in SCHEMES):
         m = measured[path]["screens"][screen]
-        cut = m["lines"]["cutOutputs"] + m["tables"]
+        cut = m["lines"]["cutOutputs"] + m["lines"]["cutCells"]
         assert not cut, f"{screen}: output lines and table cells cut:\n" + "\n".join(cut)
 
 

@@ -1,14 +1,14 @@
-// Every rendered line of every code block on the page against the block's visible width.
-// A line is cut when any of its text ends right of what its scrolling box shows (the reader
-// reaches it only by scrolling the box sideways). Output lines are a page's `#>` lines and
-// a notebook's outputs; the others are code lines. Returns
-// {outputs: n, code: n, cutOutputs: [line, ...], cutCode: [line, ...]}.
+// Every rendered line of every code block, and every table cell, on the page against what its
+// scrolling boxes show. A line or cell is cut when any of its text ends right of that (the
+// reader reaches it only by scrolling the box sideways). Output lines are a page's `#>` lines
+// and a notebook's outputs; the others are code lines. Returns {outputs: n, code: n,
+// cutOutputs: [line, ...], cutCode: [line, ...], cutCells: ["first header…: cell", ...]}.
 () => {
   const closed = [...document.querySelectorAll('.md-content details:not([open])')];
   for (const d of closed) d.open = true;  // a reader opens them: their code counts too
   const blocks = document.querySelectorAll(
     '.md-content pre > code, .md-content .highlight-ipynb > pre, .md-content .jp-OutputArea-output pre');
-  const out = {outputs: 0, code: 0, cutOutputs: [], cutCode: []};
+  const out = {outputs: 0, code: 0, cutOutputs: [], cutCode: [], cutCells: []};
   const visibleRight = el => {
     let right = document.documentElement.clientWidth;
     for (let box = el; box && box !== document.body; box = box.parentElement) {
@@ -50,6 +50,17 @@
         if (cut) (output ? out.cutOutputs : out.cutCode).push(shown);
       }
       start += line.length + 1;
+    }
+  }
+  for (const table of document.querySelectorAll('.md-content table')) {
+    if (!table.getClientRects().length) continue;  // in a content tab not shown
+    const right = visibleRight(table) + 0.5;
+    for (const cell of table.querySelectorAll('th, td')) {
+      const range = document.createRange();
+      range.selectNodeContents(cell);
+      if ([...range.getClientRects()].some(r => r.width && r.right > right)) {
+        out.cutCells.push(`${table.querySelector('th')?.textContent.trim()}…: ${cell.textContent.trim()}`);
+      }
     }
   }
   for (const d of closed) d.open = false;
