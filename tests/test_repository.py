@@ -122,6 +122,21 @@ def test_only_the_shared_browser_fixture_starts_playwright() -> None:
     assert starts == ["tests/conftest.py"]
 
 
+def _make_with(tmp_path: Path, target: str, stand_in: str, script: str,
+               env: dict[str, str]) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    """``make target`` of this Makefile, run in ``tmp_path`` with an up-to-date venv whose
+    ``stand_in`` (mkdocs, python) is ``script``."""
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / stand_in).write_text(script)
+    (tmp_path / "bin" / stand_in).chmod(0o755)
+    for name, mtime in [("pyproject.toml", 1), ("stamp", 2)]:  # the venv is up to date
+        (tmp_path / name).touch()
+        os.utime(tmp_path / name, (mtime, mtime))
+    make = ["make", "-s", "-f", str(ROOT / "Makefile"), "-C", str(tmp_path), target]
+    return subprocess.run([*make, f"BIN={tmp_path / 'bin'}", "STAMP=stamp"], capture_output=True,
+                          text=True, env={"PATH": "/usr/bin:/bin", **env})  # fmt: skip
+
+
 # A stand-in for mkdocs build: empties its site dir first, as mkdocs does, then writes a
 # page and fails if told to.
 _FAKE_MKDOCS = """#!/bin/sh
@@ -136,18 +151,10 @@ exit "${FAKE_MKDOCS_EXIT:-0}"
 def test_make_build_replaces_site_only_when_it_finished(tmp_path: Path, exit_code: int) -> None:
     """MkDocs empties its site dir first: a build that failed or was stopped (Ctrl-C) left
     no site at all. The previous site/ stays until a build has finished."""
-    (tmp_path / "bin").mkdir()
-    (tmp_path / "bin" / "mkdocs").write_text(_FAKE_MKDOCS)
-    (tmp_path / "bin" / "mkdocs").chmod(0o755)
     (tmp_path / "site").mkdir()
     (tmp_path / "site" / "index.html").write_text("old\n")
-    for name, mtime in [("pyproject.toml", 1), ("stamp", 2)]:  # the venv is up to date
-        (tmp_path / name).touch()
-        os.utime(tmp_path / name, (mtime, mtime))
-    make = ["make", "-s", "-f", str(ROOT / "Makefile"), "-C", str(tmp_path), "build"]
-    env = {"PATH": "/usr/bin:/bin", "FAKE_MKDOCS_EXIT": str(exit_code)}
-    result = subprocess.run([*make, f"BIN={tmp_path / 'bin'}", "STAMP=stamp"],
-                            capture_output=True, text=True, env=env)  # fmt: skip
+    env = {"FAKE_MKDOCS_EXIT": str(exit_code)}
+    result = _make_with(tmp_path, "build", "mkdocs", _FAKE_MKDOCS, env)
     assert (result.returncode == 0) == (exit_code == 0), result.stderr
     shown = (tmp_path / "site" / "index.html").read_text()
     assert shown == ("new\n" if exit_code == 0 else "old\n")
@@ -181,16 +188,8 @@ def test_make_kernels_runs_only_kernels_this_cpu_has(
     """Regression: on a CPU without AVX-512, ATEN_CPU_CAPABILITY=avx512 reports AVX512 and
     then dies of an illegal instruction, which failed CI. Kernels above the CPU's own (and
     the x86 ones on another CPU) are skipped; its own is make test's."""
-    (tmp_path / "bin").mkdir()
-    (tmp_path / "bin" / "python").write_text(_FAKE_PYTHON)
-    (tmp_path / "bin" / "python").chmod(0o755)
-    for name, mtime in [("pyproject.toml", 1), ("stamp", 2)]:  # the venv is up to date
-        (tmp_path / name).touch()
-        os.utime(tmp_path / name, (mtime, mtime))
-    make = ["make", "-s", "-f", str(ROOT / "Makefile"), "-C", str(tmp_path), "kernels"]
-    env = {"PATH": "/usr/bin:/bin", "OWN": own, "RAN": str(tmp_path / "ran")}
-    result = subprocess.run([*make, f"BIN={tmp_path / 'bin'}", "STAMP=stamp"],
-                            capture_output=True, text=True, env=env)  # fmt: skip
+    env = {"OWN": own, "RAN": str(tmp_path / "ran")}
+    result = _make_with(tmp_path, "kernels", "python", _FAKE_PYTHON, env)
     assert result.returncode == 0, result.stdout + result.stderr
     done = (tmp_path / "ran").read_text().split() if (tmp_path / "ran").exists() else []
     assert sorted(done) == ran, result.stdout
