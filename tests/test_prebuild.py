@@ -17,6 +17,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 from mkdocs.livereload import LiveReloadServer
 
+from embeddings_explained.runcache import RUN_CACHE_ENV
 from tests.project import DOCS, ROOT, mkdocs_config
 from tools import prebuild
 from tools.page_notebook import notebook_cells
@@ -71,16 +72,14 @@ def test_mkdocs_build_with_a_snippet_typo_fails_naming_page_and_line(
 
 
 def test_a_failing_figure_names_the_pages_that_show_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    from embeddings_explained import figures
+    drawn = prebuild.figure_svg
 
-    drawn = figures.picture
-
-    def picture(name: str) -> figures.Picture:
+    def figure_svg(name: str, drawn_with: str) -> str:
         if name == "token-table":
             raise RuntimeError("no data")
-        return drawn(name)
+        return drawn(name, drawn_with)
 
-    monkeypatch.setattr(figures, "picture", picture)
+    monkeypatch.setattr(prebuild, "figure_svg", figure_svg)
     with pytest.raises(ValueError) as e:
         prebuild.figures(DOCS)
     line = next(
@@ -90,6 +89,33 @@ def test_a_failing_figure_names_the_pages_that_show_it(monkeypatch: pytest.Monke
     )
     assert str(e.value).startswith(f"docs/initialization.md:{line}: the figure 'token-table'")
     assert str(e.value).endswith("RuntimeError: no data")
+
+
+def test_a_failing_notebook_names_itself_and_is_not_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build renders each notebook as run_notebook executed it: errors are fatal."""
+    import nbformat
+
+    monkeypatch.setenv(RUN_CACHE_ENV, str(tmp_path / "runs"))
+    path = tmp_path / "flow.ipynb"
+    cells = [nbformat.v4.new_code_cell("print(1 / 0)")]  # type: ignore[no-untyped-call]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)  # type: ignore[no-untyped-call]
+    failed = r"(?s)flow.ipynb: the notebook failed: .*\nZeroDivisionError: division"
+    with pytest.raises(ValueError, match=failed):
+        prebuild.run_notebook(path)
+    assert not list(tmp_path.rglob("executed_notebook-*")), "a failed run was kept"
+
+
+def test_the_figures_and_notebooks_are_kept_under_the_versions_that_make_them() -> None:
+    """Their run-cache keys hold the package, PyTorch and the CPU (runcache.cached_run);
+    the versions of what draws and runs them come as an argument."""
+    from importlib.metadata import version
+
+    for name in ("matplotlib", "numpy", "pillow"):
+        assert f"{name} {version(name)}" in prebuild.drawn_with()
+    for name in ("nbclient", "ipykernel", "ipython"):
+        assert f"{name} {version(name)}" in prebuild.run_with()
 
 
 @pytest.mark.parametrize(

@@ -100,11 +100,14 @@ def test_notebooks_are_committed_without_outputs(notebook: Path) -> None:
     assert not dirty, f"{notebook.name}: cells {dirty} carry outputs; clear them before committing"
 
 
-def test_notebooks_execute_at_every_build_with_errors_fatal_and_no_cache() -> None:
+def test_notebooks_are_rendered_as_the_prebuild_executed_them() -> None:
+    """tools.prebuild.run_notebook executes them (errors fatal), kept under a key that holds
+    the package; mkdocs-jupyter's own cache is keyed by the notebook alone (src/ changes
+    would hide behind it) and its execution would run them twice."""
     jupyter = mkdocs_config()["plugins"]["mkdocs-jupyter"].config
-    assert jupyter["execute"] is True
+    assert jupyter["execute"] is False
     assert jupyter["allow_errors"] is False
-    assert jupyter["cache"] is False  # its key is the notebook alone: src/ changes would hide
+    assert jupyter["cache"] is False
 
 
 def test_site_loads_no_google_fonts() -> None:

@@ -159,6 +159,19 @@ def test_a_run_is_computed_on_one_thread_and_kept_for_any_thread_count(
     assert calls == [2], "a run was computed again for another thread count"
 
 
+def test_a_result_without_attributes_is_kept_too(run_folder: Path) -> None:
+    """The site's figures are kept as SVG text (tools/prebuild.py): a str, not a run."""
+    calls: list[str] = []
+
+    def svg(name: str) -> str:
+        calls.append(name)
+        return f"<svg>{name}</svg>"
+
+    assert cached_run(svg)("a") == "<svg>a</svg>"
+    assert cached_run(svg)("a") == "<svg>a</svg>"  # another process's wrapper: read
+    assert calls == ["a"]
+
+
 def test_without_the_folder_nothing_is_written_and_a_failed_call_keeps_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from embeddings_explained.runcache import cached_run
 from tools.files import write_atomic
 from tools.page_notebook import install_cell, notebook_json, notebook_uri
 
@@ -102,15 +103,31 @@ def _shown_at(docs: Path, needle: str) -> str:
     return ", ".join(places) or "(no page shows it)"
 
 
+@cached_run
+def figure_svg(name: str, drawn_with: str) -> str:
+    """The figure ``name`` as SVG, kept in the run cache: drawn again when the package,
+    PyTorch, the CPU or ``drawn_with`` (the versions of what draws it) changes."""
+    from embeddings_explained.figures import picture
+
+    return picture(name).svg
+
+
+def drawn_with() -> str:
+    """The versions of what draws the figures, for :func:`figure_svg`'s key."""
+    from importlib.metadata import version
+
+    return ", ".join(f"{d} {version(d)}" for d in ("matplotlib", "numpy", "pillow"))
+
+
 def figures(docs: Path) -> dict[str, str]:
     """Every figure of ``embeddings_explained.figures.FIGURES``, as SVG, by its site path."""
-    from embeddings_explained.figures import ASSET_DIR, FIGURES, picture
+    from embeddings_explained.figures import ASSET_DIR, FIGURES
 
-    out = {}
+    out, versions = {}, drawn_with()
     for name in FIGURES:
         uri = f"{ASSET_DIR}/{name}.svg"
         try:
-            out[uri] = picture(name).svg
+            out[uri] = figure_svg(name, versions)
         except Exception as e:
             raise ValueError(
                 f"{_shown_at(docs, uri)}: the figure {name!r} (figures.FIGURES) failed: "
@@ -255,20 +272,46 @@ def zensical_config(config: dict[str, typing.Any], stage: str, site: str) -> dic
     return out
 
 
-def notebook_markdown(path: Path) -> str:
-    """The notebook executed (nbclient, errors fatal) and rendered as Markdown (nbconvert),
-    outputs included, as mkdocs-jupyter renders it to HTML for MkDocs."""
+@cached_run
+def executed_notebook(where: str, source: str, run_with: str) -> str:
+    """The notebook ``source`` (JSON, from the file ``where`` relative to the repository)
+    executed in a Jupyter kernel (nbclient, errors fatal), as JSON. Kept in the run cache:
+    run again when the notebook, the package, PyTorch, the CPU or ``run_with`` (the
+    versions of what runs it) changes. Both builders render it (the MkDocs hook and
+    :func:`notebook_markdown`), so a build runs each notebook at most once."""
     import nbformat
     from nbclient import NotebookClient
+
+    nb = nbformat.reads(source, as_version=4)  # type: ignore[no-untyped-call]
+    try:
+        folder = str((ROOT / where).parent)  # the kernel runs where the notebook is
+        NotebookClient(nb, timeout=600, resources={"metadata": {"path": folder}}).execute()
+    except Exception as e:
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", str(e))  # the traceback without its colours
+        raise ValueError(f"{where}: the notebook failed: {plain}") from e
+    return str(nbformat.writes(nb))  # type: ignore[no-untyped-call]
+
+
+def run_with() -> str:
+    """The versions of what runs the notebooks, for :func:`executed_notebook`'s key."""
+    from importlib.metadata import version
+
+    return ", ".join(f"{d} {version(d)}" for d in ("nbclient", "ipykernel", "ipython"))
+
+
+def run_notebook(path: Path) -> str:
+    """:func:`executed_notebook` of the notebook file ``path``."""
+    return executed_notebook(_rel(path), path.read_text(encoding="utf-8"), run_with())
+
+
+def notebook_markdown(path: Path) -> str:
+    """The notebook executed (:func:`run_notebook`) and rendered as Markdown (nbconvert),
+    outputs included, as mkdocs-jupyter renders it to HTML for MkDocs."""
+    import nbformat
     from nbconvert import MarkdownExporter
     from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
-    nb = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
-    try:
-        client = NotebookClient(nb, timeout=600, resources={"metadata": {"path": str(path.parent)}})
-        client.execute()
-    except Exception as e:
-        raise ValueError(f"{_rel(path)}: the notebook failed: {e}") from e
+    nb = nbformat.reads(run_notebook(path), as_version=4)  # type: ignore[no-untyped-call]
     # one output per print, however the kernel's stdout was flushed (on a busy machine it
     # can send "True" and its newline apart, which would be two boxes)
     nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})  # type: ignore[no-untyped-call]

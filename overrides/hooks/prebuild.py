@@ -3,6 +3,8 @@
 - ``on_config``: ``SITE_URL`` is an absolute http(s) URL ending in ``/``, or the build stops.
 - ``on_files``: the figures, the explorer's data, the notebooks and the wheel are added as
   generated files (never written into docs/, so ``mkdocs serve`` does not rebuild in a loop).
+- ``on_pre_page``: a notebook page is rendered by mkdocs-jupyter (``execute: false``) from
+  the notebook as ``tools.prebuild.run_notebook`` executed it (kept in the run cache).
 - ``on_page_content``: a page with a notebook knows it (``page.meta.notebook``) and its
   Colab link (``page.meta.colab``); ``overrides/main.html`` shows both.
 
@@ -12,6 +14,7 @@ A failure stops the build with the message of ``tools``, which names the page an
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -45,6 +48,29 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         files.append(File.generated(config, uri, content=content))
         _PUBLISHED.add(uri)
     return files
+
+
+def on_pre_page(page: Page, config: MkDocsConfig, files: Files) -> Page:
+    if not page.file.src_uri.endswith(".ipynb"):
+        return page
+    render = page.render  # mkdocs-jupyter's: it reads the notebook at page.file.abs_src_path
+
+    def render_executed(config: MkDocsConfig, files: Files) -> None:
+        source = page.file.abs_src_path or ""
+        try:
+            executed = prebuild.run_notebook(Path(source))
+        except ValueError as e:
+            raise PluginError(str(e)) from None
+        with tempfile.TemporaryDirectory(prefix="embeddings-explained-nb-") as tmp:
+            page.file.abs_src_path = str(Path(tmp, Path(source).name))
+            Path(page.file.abs_src_path).write_text(executed, encoding="utf-8")
+            try:
+                render(config, files)
+            finally:
+                page.file.abs_src_path = source
+
+    page.render = render_executed  # type: ignore[method-assign]
+    return page
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:

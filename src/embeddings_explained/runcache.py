@@ -1,4 +1,5 @@
-"""Finished training runs, kept in memory and between processes, verified on every read.
+"""Finished runs (trainings, the site's figures), kept in memory and between processes,
+verified on every read.
 
 - ``cached_run(fn)``: like ``functools.cache``, but each caller gets its own copy of the
   run, and the global RNG state the run left, so that nothing afterwards depends on
@@ -195,7 +196,8 @@ def cached_run(fn: Callable[P, R]) -> CachedRun[P, R]:
                 runs[key] = _kept_or_run(lambda: fn(*args, **kwargs), _path(fn, key), key)
         run, rng_after = runs[key]
         torch.set_rng_state(rng_after)
-        shared = {id(v): v for v in vars(run).values() if isinstance(v, tuple)}  # immutable
+        attrs = getattr(run, "__dict__", {}).values()
+        shared = {id(v): v for v in attrs if isinstance(v, tuple)}  # immutable
         return copy.deepcopy(run, shared)
 
     return cast(CachedRun[P, R], cached)
