@@ -75,3 +75,17 @@ def test_counts_of_a_tensor_are_refused_rather_than_all_ones() -> None:
 def test_more_merges_than_a_cpu_demo_makes_are_refused_before_training() -> None:
     with pytest.raises(ValueError, match="n_merges must be an int in"):
         train_bpe("the the the", GPT2_MERGES)
+
+
+def test_a_float_or_bool_count_is_refused_even_after_the_same_int_count() -> None:
+    """The cache answered train_bpe("aaab", 1.0) and (.., True) with the run of 1 (1 == 1.0)."""
+    assert train_bpe("aaab", 1).vocab_size == 257
+    with pytest.raises(TypeError, match="n_merges must be an int, got float 1.0; write 1"):
+        train_bpe("aaab", 1.0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="n_merges must be an int, got bool True"):
+        train_bpe("aaab", True)
+
+
+def test_lines_of_text_get_the_join_hint_not_a_cache_error() -> None:
+    with pytest.raises(TypeError, match=r"join them: ''.join\(text\)"):
+        train_bpe(["aaab", "ab"], 1)  # type: ignore[arg-type]

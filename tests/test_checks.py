@@ -184,6 +184,12 @@ def test_check_real_refuses_what_is_not_a_finite_positive_number(
         check_real("lr", value, example=0.02)
 
 
+def test_check_real_states_its_upper_bound() -> None:
+    assert check_real("lr", 10, example=0.02, high=10) == 10.0
+    with pytest.raises(ValueError, match=r"lr must be in \(0, 10\], got 10.5; e.g. lr=0.02"):
+        check_real("lr", 10.5, example=0.02, high=10)
+
+
 # ----------------------------------------------------------------------------- proportions
 
 SRC = Path(__file__).parent.parent / "src" / "embeddings_explained"

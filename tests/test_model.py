@@ -62,7 +62,7 @@ BAD_INPUTS = [
         torch.tensor([[72, 300]]),
         ValueError,
         r"token id 300 at position \[0, 1\] is outside the vocabulary \[0, 256\); "
-        "was the text tokenized with another tokenizer",
+        "made by another tokenizer\\? Build the layer with vocab_size=301 or more",
         id="id-too-large",
     ),
     pytest.param(
@@ -221,6 +221,9 @@ LEARNER_INPUTS = [
     pytest.param(torch.zeros(2, 3, 4, dtype=torch.long), id="3-d"),
     pytest.param(torch.zeros(1, 12, dtype=torch.long), id="too-long"),
     pytest.param(torch.tensor([[72, -100]]), id="ignore-index"),
+    pytest.param([torch.tensor([72, 105]), torch.tensor([33, 33])], id="list-of-rows"),
+    pytest.param([torch.tensor([72, 105])], id="list-of-one-row"),
+    pytest.param([torch.tensor(72), torch.tensor(105)], id="list-of-0-d"),
 ]
 
 
@@ -403,8 +406,36 @@ def test_swapped_sizes_are_named_in_the_message() -> None:
         ValueError, match=r"were the sizes swapped\? .*vocab_size=256, block_size=8"
     ):
         swapped(torch.tensor([[72, 105]]))
-    with pytest.raises(ValueError, match="another tokenizer"):  # a small vocabulary, not swapped
+    with pytest.raises(
+        ValueError, match="vocab_size=73 or more"
+    ):  # a small vocabulary, not swapped
         Embeddings(vocab_size=8, block_size=8, n_embd=4)(torch.tensor([[72]]))
+
+
+@pytest.mark.parametrize(
+    ("sizes", "ids"),
+    [
+        pytest.param((8, 256, 4), [[72, 105]], id="swapped"),
+        pytest.param((8, 16, 4), [[72]], id="both-too-small"),
+        pytest.param((4, 8, 256), [[72]], id="n_embd-and-vocab-swapped"),
+        pytest.param((8, 256, 4), [[72] * 12], id="longer-than-the-swapped-block"),
+        pytest.param((8, 8, 4), [[72]], id="small-vocabulary"),
+        pytest.param((256, 8, 4), [[15496]], id="another-tokenizer"),
+    ],
+)
+def test_the_sizes_a_message_suggests_take_the_ids(
+    sizes: tuple[int, int, int], ids: list[list[int]]
+) -> None:
+    """The swap was suggested for ids that the swapped table could not hold either."""
+    vocab_size, block_size, n_embd = sizes
+    emb = Embeddings(vocab_size=vocab_size, block_size=block_size, n_embd=n_embd)
+    with pytest.raises(ValueError, match="outside the vocabulary") as info:
+        emb(torch.tensor(ids))
+    suggested = dict(re.findall(r"\b(vocab_size|block_size)=(\d+)", str(info.value)))
+    assert "vocab_size" in suggested, str(info.value)
+    sizes_now = {"vocab_size": vocab_size, "block_size": block_size, "n_embd": n_embd}
+    fixed = Embeddings(**{**sizes_now, **{k: int(v) for k, v in suggested.items()}})
+    assert fixed(torch.tensor(ids)).shape == (1, len(ids[0]), n_embd)
 
 
 def test_init_and_forward_read_like_nanogpt_with_one_checking_call_each() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -78,3 +79,29 @@ def test_rope_score_is_the_dot_product_of_the_rotated_vectors() -> None:
     rk = apply_rope(k[None], torch.tensor([1]))[0]
     assert rope_score(q, k, 4, 1) == float(rq @ rk)
     assert rope_score(q, k, 0, 0) == pytest.approx(float(q @ k))
+
+
+def test_tables_too_big_for_memory_are_refused_before_any_allocation() -> None:
+    """sinusoidal_table(10**9, 4) was killed for memory (16 GB), not refused."""
+    with pytest.raises(ValueError, match=r"block_size must be an int in \[1, 4,194,304\]"):
+        sinusoidal_table(10**9, 4)
+    with pytest.raises(ValueError, match=r"n_embd must be an int in \[1, 65,536\]"):
+        frequencies(10**12)
+
+
+def test_apply_rope_names_the_mistake_and_its_fix_works() -> None:
+    positions = torch.arange(3)
+    x = np.zeros((3, 4))  # NumPy rows: the fix converts them
+    with pytest.raises(TypeError, match=r"torch.as_tensor\(x, dtype=torch.float32\)"):
+        apply_rope(x, positions)  # type: ignore[arg-type]
+    assert apply_rope(torch.as_tensor(x, dtype=torch.float32), positions).shape == (3, 4)
+    with pytest.raises(TypeError, match=r"got dtype torch.int64; e.g. x.float\(\)"):
+        apply_rope(torch.zeros(3, 4, dtype=torch.long), positions)
+    one = torch.randn(4)  # one vector, no position axis
+    with pytest.raises(ValueError, match=r"got shape \[4\]; .*x\[None\]"):
+        apply_rope(one, torch.arange(1))
+    assert apply_rope(one[None], torch.arange(1)).shape == (1, 4)
+    with pytest.raises(ValueError, match=r"x's last dimension must be even .*got shape \[3, 5\]"):
+        apply_rope(torch.zeros(3, 5), positions)
+    with pytest.raises(ValueError, match="positions must hold T=3 integer positions"):
+        apply_rope(torch.zeros(3, 4), torch.ones(3, dtype=torch.bool))

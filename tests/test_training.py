@@ -175,12 +175,14 @@ def test_the_next_byte_model_cannot_use_its_position_rows() -> None:
         ({"steps": 100.0}, TypeError, "steps must be an int, got float 100.0; write 100"),
         ({"steps": "100"}, TypeError, r"convert it first: int\('100'\)"),
         ({"steps": [1]}, TypeError, r"steps must be an int, got list \[1\]"),
-        ({"batch_size": 0}, ValueError, r"batch_size must be an int in \[1, 1,048,576\]"),
-        ({"batch_size": 10**9}, ValueError, "2\\*\\*24 bytes a step"),
+        ({"batch_size": 0}, ValueError, r"batch_size must be an int in \[1, 16,384\]"),
+        # its logits alone: 2**18 bytes x 256 scores; 2**24 (16 GiB of logits) was allowed
+        ({"batch_size": 10**6}, ValueError, "2\\*\\*18 bytes a step"),
         ({"block_size": 20_000}, ValueError, r"block_size must be an int in \[1, 14,806\]"),
         ({"n_embd": 10**12}, ValueError, r"n_embd must be an int in \[1, 65,536\]"),
         ({"n_embd": None}, TypeError, "n_embd must be an int, got NoneType None"),
-        ({"lr": math.inf}, ValueError, "lr must be finite and positive, got inf"),
+        ({"lr": math.inf}, ValueError, r"lr must be in \(0, 10\], got inf"),
+        ({"lr": 1e30}, ValueError, "got 1e"),  # trained to nan losses, without an error
         ({"lr": math.nan}, ValueError, "got nan"),
         ({"lr": -0.02}, ValueError, "got -0.02"),
         ({"lr": "0.02"}, TypeError, "lr must be a number, got '0.02'"),

@@ -1,9 +1,10 @@
-"""A learner's real mistakes, caught at the package's boundary: a ``TypeError`` or ``ValueError``
-naming the argument, the value and a fix that works for it; checks only read, so a failed call
-changes nothing. Inputs no learner writes (sparse tensors, petabyte sizes) get PyTorch's errors."""
+"""A learner's real mistakes, caught at the boundary: a TypeError or ValueError naming the argument,
+the value and a fix that works. Checks only read (a failed call changes nothing); inputs no learner
+writes (sparse tensors, petabyte sizes) get PyTorch's errors."""
 
 from __future__ import annotations
 
+import math
 import numbers
 import reprlib
 
@@ -37,20 +38,20 @@ def check_int(
     return v
 
 
-def check_real(name: str, value: object, *, example: float) -> float:
-    """``value`` as a finite positive float (a learning rate, a standard deviation)."""
+def check_real(name: str, value: object, *, example: float, high: float = math.inf) -> float:
+    """``value`` as a finite positive float, at most ``high`` (a learning rate, a std)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {short(value)}; e.g. {name}={example}")
-    if not 0 < float(value) < float("inf"):
-        raise ValueError(f"{name} must be finite and positive, got {value}; e.g. {name}={example}")
+    if not 0 < (v := float(value)) <= high or v == math.inf:
+        within = "finite and positive" if high == math.inf else f"in (0, {high:g}]"
+        raise ValueError(f"{name} must be {within}, got {value}; e.g. {name}={example}")
     return float(value)
 
 
 def check_model_options(init_std: object, **flags: object) -> None:
     """``init_std`` None or a positive number; each flag (``tie_weights=...``) True or False."""
-    for name, value in flags.items():
-        if not isinstance(value, bool):
-            raise TypeError(f"{name} must be True or False, got {short(value)}")
+    if bad := [name for name, value in flags.items() if not isinstance(value, bool)]:
+        raise TypeError(f"{bad[0]} must be True or False, got {short(flags[bad[0]])}")
     if init_std is not None:
         check_real("init_std", init_std, example=0.02)
 
@@ -62,8 +63,8 @@ def check_train_args(steps: object, batch_size: object, block_size: object, lr: 
     check_int("steps", steps, high=10**6, example=1500, why=" (a CPU demo)")
     fits = f" (a window and its next byte fit in the {text_bytes:,}-byte held-out text)"
     T = check_int("block_size", block_size, high=text_bytes - 1, example=16, why=fits)
-    check_int("batch_size", batch_size, high=2**24 // T, example=32, why=" (2**24 bytes a step)")
-    check_real("lr", lr, example=0.02)
+    check_int("batch_size", batch_size, high=2**18 // T, example=32, why=" (2**18 bytes a step)")
+    check_real("lr", lr, example=0.02, high=10)  # larger steps only diverge (to nan)
     check_int("n_embd", n_embd, high=2**16, example=16, why=" (a CPU demo)")
     check_int("seed", seed, low=-(2**63), high=2**64 - 1, example=0)
     check_int("eval_every", eval_every, example=100)
@@ -103,8 +104,7 @@ def check_ids(token_ids: object, vocab_size: int, block_size: int | None, device
     dtype = token_ids.dtype
     if dtype not in (torch.int64, torch.int32):
         fix = "token_ids.round().long()" if dtype.is_floating_point else "token_ids.long()"
-        if dtype == torch.bool:
-            fix += " (but a bool tensor is usually a mask, not ids)"
+        fix += " (but a bool tensor is usually a mask, not ids)" if dtype == torch.bool else ""
         wanted = "token_ids must hold integer ids (torch.int64 or torch.int32)"
         raise TypeError(f"{wanted}, got dtype {dtype}; convert with {fix}")
     if (dim := token_ids.dim()) != 2:  # 1-D, the common case: no batch dimension
@@ -128,13 +128,12 @@ def check_ids(token_ids: object, vocab_size: int, block_size: int | None, device
         return
     where = ((token_ids < 0) | (token_ids >= vocab_size)).nonzero()[0].tolist()
     value = int(token_ids[tuple(where)])
-    hint = "was the text tokenized with another tokenizer?"
+    hint = f"made by another tokenizer? Build the layer with vocab_size={high + 1} or more"
     if value < 0:  # padding, or cross_entropy's ignore_index -100
         hint = "ids are never negative; replace padding with a real id: token_ids.clamp(min=0)"
-    elif vocab_size < (block_size or 0):  # fewer tokens than positions: LLMs-from-scratch #664
-        hint = (f"the token table has {vocab_size} rows, fewer than the position table's "
-                f"{block_size}; were the sizes swapped? Pass them by name: "
-                f"vocab_size={block_size}, block_size={vocab_size}")  # fmt: skip
+    elif high < (block_size or 0) and token_ids.shape[1] <= vocab_size:  # LLMs-from-scratch #664
+        hint = (f"{vocab_size} token rows but {block_size} position rows; were the sizes swapped? "
+                f"Name them: vocab_size={block_size}, block_size={vocab_size}")  # fmt: skip
     found = f"token id {value} at position {where}"
     raise ValueError(f"{found} is outside the vocabulary [0, {vocab_size}); {hint}")
 
@@ -150,10 +149,12 @@ def _tensor_fix(value: object) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return "a single id is one sequence of one token: torch.tensor([[token_ids]])"
     if isinstance(value, list | tuple) and value:
-        rows = [r for r in value if isinstance(r, list | tuple)]
+        rows = [r for r in value if isinstance(r, list | tuple) or getattr(r, "ndim", 0) == 1]
         if len({len(r) for r in rows}) > 1:
             return ("its rows differ in length: pad them to one length (and mask the padding), "
                     "or run one row at a time: torch.tensor([token_ids[0]])")  # fmt: skip
+        if rows and all(isinstance(r, torch.Tensor) for r in rows):
+            return "stack its rows: torch.stack(token_ids)"
         return f"convert it: torch.tensor({'token_ids' if rows else '[token_ids]'})"
     if hasattr(value, "__array__"):  # a NumPy array
         return "convert it: torch.as_tensor(token_ids)"
@@ -167,9 +168,8 @@ def check_text(text: object) -> None:
             fix = "bytes are byte ids already: list(text)"
         elif isinstance(text, list | tuple) and all(isinstance(s, str) for s in text):
             fix = "to encode the strings as one text, join them: ''.join(text)"
-        raise TypeError(
-            f"encode(text) expects a str, got {type(text).__name__} {short(text)}; {fix}"
-        )
+        got = f"{type(text).__name__} {short(text)}"
+        raise TypeError(f"encode(text) expects a str, got {got}; {fix}")
 
 
 def byte_values(ids: object) -> bytes:

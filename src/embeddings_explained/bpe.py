@@ -13,7 +13,6 @@ splitting or special tokens. GPT-2's tokenizer is the same idea at scale: 256 by
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -63,7 +62,6 @@ def merge(ids: Sequence[int], pair: Pair, new_id: int) -> list[int]:
     return out
 
 
-@functools.cache  # same text, same merges: pages and tests share one training
 def train_bpe(text: str, n_merges: int) -> BytePairEncoding:
     """Learn ``n_merges`` merges on ``text``; the most frequent pair wins each round
     (on a tie, the pair seen first in the text, as ``max`` over a Counter gives)."""

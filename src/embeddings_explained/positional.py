@@ -28,7 +28,7 @@ BASE = 10_000.0  # the base of the wavelengths, in the Transformer paper and in 
 
 
 def _check_even(n_embd: int, base: float) -> None:
-    checks.check_int("n_embd", n_embd, example=4)
+    checks.check_int("n_embd", n_embd, high=2**16, example=4, why=" (a CPU demo)")
     checks.check_real("base", base, example=BASE)
     if n_embd % 2:
         raise ValueError(f"n_embd must be even (columns go in sin/cos pairs), got {n_embd}; "
@@ -47,13 +47,21 @@ def frequencies(n_embd: int, base: float = BASE) -> torch.Tensor:
 
 
 def _check_rope(x: object, positions: object) -> None:
-    """``apply_rope``'s arguments: float rows ``[..., T, C]`` and T integer positions."""
-    if not isinstance(x, torch.Tensor) or not x.is_floating_point() or x.dim() < 2:
-        got = checks.short(x)
-        raise TypeError(f"x must be a float tensor [..., T, C], got {got}; e.g. x.float()")
+    """``apply_rope``'s arguments: float rows ``[..., T, C]``, C even, and T integer positions."""
+    wanted = "x must be a float tensor [..., T, C]"
+    if not isinstance(x, torch.Tensor):
+        got = f"{type(x).__name__} {checks.short(x)}"
+        raise TypeError(f"{wanted}, got {got}; e.g. torch.as_tensor(x, dtype=torch.float32)")
+    if not x.is_floating_point():
+        raise TypeError(f"{wanted}, got dtype {x.dtype}; e.g. x.float()")
+    if x.dim() < 2:
+        raise ValueError(f"{wanted}, got shape {list(x.shape)}; one row at position 0: x[None]")
+    if x.shape[-1] % 2:
+        raise ValueError(f"x's last dimension must be even (RoPE turns pairs of columns), got "
+                         f"shape {list(x.shape)}; make the head size even")  # fmt: skip
     T = x.shape[-2]
     if not isinstance(positions, torch.Tensor) or positions.is_floating_point() or (
-            positions.shape != (T,)):  # fmt: skip
+            positions.dtype == torch.bool or positions.shape != (T,)):  # fmt: skip
         got = checks.short(positions)
         raise ValueError(f"positions must hold T={T} integer positions, one per row of x, "
                          f"got {got}; e.g. torch.arange({T})")  # fmt: skip
@@ -66,8 +74,8 @@ def sinusoidal_table(block_size: int = 8, n_embd: int = 4, base: float = BASE) -
     >>> sinusoidal_table(8, 4).shape
     torch.Size([8, 4])
     """
-    checks.check_int("block_size", block_size, example=8)
-    w = frequencies(n_embd, base)  # (C/2,)
+    w = frequencies(n_embd, base)  # (C/2,), n_embd and base checked
+    checks.check_int("block_size", block_size, high=2**24 // n_embd, example=8, why=" (a CPU demo)")
     angles = torch.arange(block_size, dtype=torch.float32)[:, None] * w  # (T, C/2)
     table = torch.empty(block_size, n_embd)  # (T, C)
     table[:, 0::2] = torch.sin(angles)
