@@ -12,12 +12,14 @@ from embeddings_explained import Embeddings
 from embeddings_explained.training import (
     NextByteModel,
     byte_groups,
+    evaluate,
     fit,
     load_text,
     pca_2d,
     split_ids,
     train,
     uniform_loss,
+    windows,
 )
 
 
@@ -260,3 +262,14 @@ def test_train_and_train_attention_share_one_training_loop() -> None:
 
     for module in (training, attention):
         assert inspect.getsource(module).count("optimizer.step()") == (module is training)
+
+
+def test_windows_longer_than_the_ids_are_refused_not_a_nan_loss() -> None:
+    """evaluate(model, five_ids, 16) returned nan: there is no window of 16 in 5 ids."""
+    model = NextByteModel(block_size=16)
+    with pytest.raises(ValueError, match=r"block_size must be an int in \[1, 4\] \(a window"):
+        evaluate(model, torch.arange(5), 16)
+    with pytest.raises(ValueError, match="block_size must be an int in"):
+        windows(torch.arange(5), 0)  # was a ZeroDivisionError
+    x, y = windows(torch.arange(5), 4)  # the largest that fits: one window
+    assert x.tolist() == [[0, 1, 2, 3]] and y.tolist() == [[1, 2, 3, 4]]

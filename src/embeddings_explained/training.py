@@ -70,6 +70,8 @@ def split_ids() -> tuple[torch.Tensor, torch.Tensor]:
 
 def windows(ids: torch.Tensor, block_size: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Every non-overlapping window of ``ids``, no randomness: inputs and targets ``[N, T]``."""
+    fits = f" (a window and its next byte fit in the {len(ids):,} ids)"
+    checks.check_int("block_size", block_size, high=len(ids) - 1, example=16, why=fits)
     n = (len(ids) - 1) // block_size
     x = ids[: n * block_size].view(n, block_size)  # (N, T)
     y = ids[1 : n * block_size + 1].view(n, block_size)  # (N, T): each the byte after x
