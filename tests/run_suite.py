@@ -1,9 +1,10 @@
 """``make test``: the whole suite as two pytest processes side by side, one per core.
 
-- ``--site=only``: the tests that need the built site, the pages' own code (docs/) and the
-  harness's tests. That process starts ``mkdocs build --strict`` at once, runs the pages
-  and the harness while it builds, then drives Chromium; its output is shown at the end.
-- ``--site=none``: everything else (the package, the build steps), shown live.
+- ``--site=only``: the tests that need the built site, and the harness's tests. That
+  process starts ``mkdocs build --strict`` at once, runs the harness's tests while it
+  builds, then drives Chromium; its output is shown at the end.
+- ``--site=none``: everything else (the package, the pages' blocks, the build steps),
+  shown live.
 
 Together they are exactly the tests a single ``pytest`` runs (each test is in one of
 them: tests/conftest.py's ``_site_process``). The exit status is 0 only when both pass.

@@ -314,8 +314,8 @@ INITIALIZATION = (DOCS / "initialization.md").read_text(encoding="utf-8")
 
 
 def test_make_outputs_runs_every_block_of_every_page() -> None:
-    """Regression: make outputs deselected the pages' blocks (in make test they belong to
-    the site's process), so it rewrote fragments only and said "nothing to rewrite"."""
+    """Regression: make outputs deselected the pages' blocks (make test had put them in the
+    site's process), so it rewrote fragments only and said "nothing to rewrite"."""
     dry = subprocess.run(["make", "-n", "outputs"], cwd=ROOT, capture_output=True, text=True)
     command = [ln for ln in dry.stdout.splitlines() if "--update-outputs" in ln][-1]
     listed = subprocess.run(
