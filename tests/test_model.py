@@ -146,6 +146,9 @@ def test_bad_input_gets_a_clear_error_and_changes_nothing(
         ({"vocab_size": "256"}, TypeError, r"got str '256'; convert it first: int\('256'\)"),
         ({"n_embd": None}, TypeError, "n_embd must be an int, got NoneType None"),
         ({"n_embd": 2.5}, TypeError, "n_embd must be an int, got float 2.5"),
+        # vocab_size=ids.max() + 1 is a tensor: the fix is its value, not an example
+        ({"vocab_size": torch.tensor(300)}, TypeError, r"got Tensor tensor\(300\); write 300"),
+        ({"vocab_size": torch.tensor([300])}, TypeError, "write 300"),
     ],
 )
 def test_constructor_rejects_bad_sizes(

@@ -20,14 +20,14 @@ def short(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def check_int(
-    name: str, value: object, *, example: int, low: int = 1, high: int | None = None, why: str = ""
-) -> int:
-    """``value`` as an int in ``[low, high]``; a bool, a float or a str is refused."""
+def check_int(name: str, value: object, *, example: int, low: int = 1, high: int | None = None,
+              why: str = "") -> int:  # fmt: skip
+    """``value`` as an int in ``[low, high]``; a bool, a float, a tensor or a str is refused."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         fix = f"pass an int, for example {name}={example}"
-        if isinstance(value, float) and value.is_integer() and low <= value < 2**63:
-            fix = f"write {int(value)}"
+        x = value.item() if isinstance(value, torch.Tensor) and value.numel() == 1 else value
+        if (isinstance(x, float) or type(x) is int) and float(x).is_integer() and low <= x < 2**63:
+            fix = f"write {int(x)}"  # a float, or a tensor such as ids.max() + 1
         elif isinstance(value, str) and value.strip().isdecimal() and len(value) < 20:
             fix = f"convert it first: int({value!r})"
         raise TypeError(f"{name} must be an int, got {type(value).__name__} {short(value)}; {fix}")
