@@ -1,8 +1,9 @@
 """``make test``: the whole suite as two pytest processes side by side, one per core.
 
-- ``--site=only``: the tests that need the built site, and the harness's tests. That
-  process starts ``mkdocs build --strict`` at once, runs the harness's tests while it
-  builds, then drives Chromium; its output is shown at the end.
+- ``--site=only``: the tests that need the built site, and a few that do not
+  (tests/conftest.py's ``BESIDE_THE_BUILD``: the harness's, the figures' and the page
+  notebooks' tests). That process starts ``mkdocs build --strict`` at once, runs those
+  while it builds, then drives Chromium; its output is shown at the end.
 - ``--site=none``: everything else (the package, the pages' blocks, the build steps),
   shown live.
 
