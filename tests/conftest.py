@@ -98,9 +98,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--site",
         choices=("all", "only", "none"),
         default="all",
-        help="run the tests that need the built site too (all), only them, the pages' code "
-        "(docs/) and the harness's tests, or none of those: `make test` runs `--site=only` "
-        "and `--site=none` side by side (tests/run_suite.py)",
+        help="run the tests that need the built site too (all), only them and the tests run "
+        "beside the build (BESIDE_THE_BUILD), or none of those: `make test` runs "
+        "`--site=only` and `--site=none` side by side (tests/run_suite.py)",
     )
 
 

@@ -113,9 +113,9 @@ def test_the_figures_and_notebooks_are_kept_under_the_versions_that_make_them() 
     from importlib.metadata import version
 
     for name in ("matplotlib", "numpy", "pillow"):
-        assert f"{name} {version(name)}" in prebuild.drawn_with()
+        assert f"{name} {version(name)}" in prebuild.versions(prebuild.DRAWN_WITH)
     for name in ("nbclient", "ipykernel", "ipython"):
-        assert f"{name} {version(name)}" in prebuild.run_with()
+        assert f"{name} {version(name)}" in prebuild.versions(prebuild.RUN_WITH)
 
 
 @pytest.mark.parametrize(

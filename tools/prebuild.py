@@ -112,22 +112,27 @@ def figure_svg(name: str, drawn_with: str) -> str:
     return picture(name).svg
 
 
-def drawn_with() -> str:
-    """The versions of what draws the figures, for :func:`figure_svg`'s key."""
+DRAWN_WITH = ("matplotlib", "numpy", "pillow")  # what draws the figures
+RUN_WITH = ("nbclient", "ipykernel", "ipython")  # what runs the notebooks
+
+
+def versions(distributions: tuple[str, ...]) -> str:
+    """``"matplotlib 3.11.2, numpy ..."``: for the keys of :func:`figure_svg` and
+    :func:`executed_notebook`, which the run cache's own key does not cover."""
     from importlib.metadata import version
 
-    return ", ".join(f"{d} {version(d)}" for d in ("matplotlib", "numpy", "pillow"))
+    return ", ".join(f"{d} {version(d)}" for d in distributions)
 
 
 def figures(docs: Path) -> dict[str, str]:
     """Every figure of ``embeddings_explained.figures.FIGURES``, as SVG, by its site path."""
     from embeddings_explained.figures import ASSET_DIR, FIGURES
 
-    out, versions = {}, drawn_with()
+    out, drawn_with = {}, versions(DRAWN_WITH)
     for name in FIGURES:
         uri = f"{ASSET_DIR}/{name}.svg"
         try:
-            out[uri] = figure_svg(name, versions)
+            out[uri] = figure_svg(name, drawn_with)
         except Exception as e:
             raise ValueError(
                 f"{_shown_at(docs, uri)}: the figure {name!r} (figures.FIGURES) failed: "
@@ -292,16 +297,9 @@ def executed_notebook(where: str, source: str, run_with: str) -> str:
     return str(nbformat.writes(nb))  # type: ignore[no-untyped-call]
 
 
-def run_with() -> str:
-    """The versions of what runs the notebooks, for :func:`executed_notebook`'s key."""
-    from importlib.metadata import version
-
-    return ", ".join(f"{d} {version(d)}" for d in ("nbclient", "ipykernel", "ipython"))
-
-
 def run_notebook(path: Path) -> str:
     """:func:`executed_notebook` of the notebook file ``path``."""
-    return executed_notebook(_rel(path), path.read_text(encoding="utf-8"), run_with())
+    return executed_notebook(_rel(path), path.read_text(encoding="utf-8"), versions(RUN_WITH))
 
 
 def notebook_markdown(path: Path) -> str:
