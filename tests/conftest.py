@@ -35,6 +35,7 @@ class _Build:
     site: Path
     proc: subprocess.Popen[str]
     log: typing.IO[str]
+    config: pytest.Config  # the run that started it: a run inside a test stops only its own
 
 
 _build: list[_Build] = []  # the one background build of this run, if any
@@ -66,7 +67,7 @@ SITE_TESTS = [
 ]
 
 
-def _start_build() -> None:
+def _start_build(config: pytest.Config) -> None:
     site_dir = Path(tempfile.mkdtemp(prefix="embeddings-explained-site-"))
     log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115  (closed with the session)
     proc = subprocess.Popen(
@@ -80,17 +81,17 @@ def _start_build() -> None:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    _build.append(_Build(site_dir, proc, log))
+    _build.append(_Build(site_dir, proc, log, config))
 
 
-def _stop_builds() -> None:
-    for build in _build:
+def _stop_builds(config: pytest.Config) -> None:
+    for build in [b for b in _build if b.config is config]:
         if build.proc.poll() is None:
             build.proc.kill()
             build.proc.wait()
         build.log.close()
         shutil.rmtree(build.site, ignore_errors=True)
-    _build.clear()
+        _build.remove(build)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -115,7 +116,7 @@ def pytest_configure(config: pytest.Config) -> None:
         Path(config.invocation_params.dir, arg.split("::")[0]).resolve() for arg in config.args
     ]
     if any(path == test or path in test.parents for path in paths for test in SITE_TESTS):
-        _start_build()
+        _start_build(config)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -131,13 +132,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=_needs_site)  # stable: the site's tests go last, in their usual order
     wanted = any(_needs_site(i) for i in items) and not config.getoption("collectonly")
     if wanted and not _build:
-        _start_build()
+        _start_build(config)
     elif not wanted:
-        _stop_builds()  # started for a run that then selected no test of the site (-k ...)
+        _stop_builds(config)  # started for a run that then selected no site test (-k ...)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    _stop_builds()
+    _stop_builds(session.config)
 
 
 @pytest.fixture(scope="session")

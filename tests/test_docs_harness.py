@@ -7,6 +7,7 @@ import functools
 import json
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -313,15 +314,17 @@ def _real_page_run(pytester: pytest.Pytester, page: str, *args: str) -> pytest.R
 INITIALIZATION = (DOCS / "initialization.md").read_text(encoding="utf-8")
 
 
-def test_make_outputs_runs_every_block_of_every_page() -> None:
+def test_make_outputs_runs_every_block_of_every_page(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Regression: make outputs deselected the pages' blocks (make test had put them in the
     site's process), so it rewrote fragments only and said "nothing to rewrite"."""
     dry = subprocess.run(["make", "-n", "outputs"], cwd=ROOT, capture_output=True, text=True)
     command = [ln for ln in dry.stdout.splitlines() if "--update-outputs" in ln][-1]
-    listed = subprocess.run(
-        f"{command} --collect-only -p no:randomly", shell=True, cwd=ROOT,
-        capture_output=True, text=True, check=False,
-    ).stdout  # fmt: skip
+    args = shlex.split(command.split(" -m pytest ", 1)[1])
+    monkeypatch.chdir(ROOT)  # collected in this process (torch is imported already)
+    run = pytester.runpytest_inprocess(*args, "--collect-only", "-p", "no:randomly")
+    listed = "\n".join(run.outlines)
     for page in sorted(DOCS.rglob("*.md")):
         blocks = [f for f in fences(page.read_text(encoding="utf-8")) if runs(f.info)]
         collected = listed.count(f"docs/{page.relative_to(DOCS)}::")
