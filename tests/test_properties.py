@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from embeddings_explained import ByteTokenizer, Embeddings
 from embeddings_explained.attention import TinyGPT, next_byte_probs, train_attention
-from embeddings_explained.positional import apply_rope, shift_matrix, sinusoidal_table
+from embeddings_explained.positional import apply_rope, rope_score, shift_matrix, sinusoidal_table
 from embeddings_explained.scale import one_hot_multiply_adds
 from embeddings_explained.scaled import ScaledNextByte, train_scaled
 from embeddings_explained.showcase import byte_label, dim_labels, seeded_embeddings
@@ -29,8 +29,11 @@ from embeddings_explained.small_gpt import (
     GPT,
     POSITIONS,
     byte_kind,
+    chance_share,
     held_out_loss,
+    nearest,
     order_gap,
+    same_kind_share,
     sample,
     train_gpt,
 )
@@ -259,6 +262,22 @@ def _int(v: Any) -> bool:
     return isinstance(v, numbers.Integral) and not isinstance(v, bool)
 
 
+def _position_int(v: Any) -> bool:
+    return _int(v) and abs(v) <= 2**62
+
+
+def _byte(v: Any) -> bool:
+    return _int(v) and 0 <= v < 256
+
+
+def _distinct_bytes(v: Any) -> bool:  # HOSTILE draws no list of 2 or more distinct bytes
+    return (
+        isinstance(v, list | tuple | range)
+        and len(set(v)) == len(v) >= 1
+        and all(_byte(i) for i in v)
+    )
+
+
 def _size(v: Any) -> bool:  # positive and small enough to build (HOSTILE draws no such int)
     return _int(v) and 1 <= v < 2**40
 
@@ -435,6 +454,8 @@ ARGUMENTS: dict[str, tuple[Callable[[Any], object], Callable[[Any], bool]]] = {
     "shift_matrix k": (shift_matrix, _int),
     "apply_rope x": (lambda v: apply_rope(v, torch.arange(2)), lambda v: False),
     "apply_rope positions": (lambda v: apply_rope(torch.zeros(2, 4), v), lambda v: False),
+    "rope_score m": (lambda v: rope_score(torch.ones(4), torch.ones(4), v, 0), _position_int),
+    "rope_score n": (lambda v: rope_score(torch.ones(4), torch.ones(4), 0, v), _position_int),
     "next_byte_probs text": (
         next_byte_probs,
         lambda v: isinstance(v, str) and 0 < len(v.encode()) <= 16,
@@ -450,6 +471,17 @@ ARGUMENTS: dict[str, tuple[Callable[[Any], object], Callable[[Any], bool]]] = {
     "sample prompt": (lambda v: sample(_SMALL_GPT, v, 1), lambda v: isinstance(v, str) and v != ""),
     "sample n_bytes": (lambda v: sample(_SMALL_GPT, "Hi", v), lambda v: _int(v) and v >= 0),
     "held_out_loss block_size": (lambda v: held_out_loss(_SMALL_GPT, v), _size),
+    "held_out_loss model": (lambda v: held_out_loss(v, 8), lambda v: False),
+    "order_gap model": (order_gap, lambda v: False),
+    "sample model": (lambda v: sample(v, "Hi", 1), lambda v: False),
+    "nearest rows": (lambda v: nearest(v, [72, 105], 72), lambda v: False),
+    "nearest ids": (lambda v: nearest(torch.zeros(256, 2), v, 72), _distinct_bytes),
+    "nearest i": (lambda v: nearest(torch.zeros(256, 2), [72, 105], v), _byte),
+    "same_kind_share ids": (
+        lambda v: same_kind_share(torch.zeros(256, 2), v),
+        lambda v: _distinct_bytes(v) and len(v) >= 2,
+    ),
+    "chance_share ids": (chance_share, lambda v: _distinct_bytes(v) and len(v) >= 2),
     "load_text name": (load_text, lambda v: v in ("alice.txt", "wonderland.txt")),
     "uniform_loss vocab_size": (uniform_loss, lambda v: _int(v) and v >= 1),
     "byte_label token_id": (byte_label, lambda v: _int(v) and 0 <= v < 256),

@@ -13,6 +13,7 @@ from embeddings_explained.small_gpt import (
     GPT,
     KINDS,
     POSITIONS,
+    GPTRun,
     byte_kind,
     chance_share,
     held_out_loss,
@@ -22,7 +23,7 @@ from embeddings_explained.small_gpt import (
     sample,
     train_gpt,
 )
-from embeddings_explained.training import split_ids
+from embeddings_explained.training import evaluate, fit, split_ids
 
 
 def test_one_layer_without_positions_is_blind_to_order_and_two_layers_are_not() -> None:
@@ -99,6 +100,8 @@ def test_kinds_and_the_same_kind_share() -> None:
 
 
 _MODELS = {p: GPT(p, n_layer=1) for p in POSITIONS}  # built once: a failed call draws nothing
+_RUN = GPTRun(_MODELS["rope"], torch.zeros(256, 32), (), ())
+_ROWS = torch.zeros(256, 2)
 
 
 @pytest.mark.parametrize(
@@ -120,12 +123,27 @@ _MODELS = {p: GPT(p, n_layer=1) for p in POSITIONS}  # built once: a failed call
         (lambda: sample(_MODELS["rope"], "Hi", 10**9), ValueError, "n_bytes must be an int in"),
         (lambda: held_out_loss(_MODELS["rope"], 0), ValueError, "block_size"),
         (lambda: held_out_loss(_MODELS["learned"], 64), ValueError, "block_size <= 32"),
+        # the loop itself, before it draws a window: not "crop token_ids", which is not the fix
+        (lambda: fit(_MODELS["learned"], 1, 4, 64, 0.01), ValueError, "train with block_size <="),
+        (lambda: evaluate(_MODELS["learned"], split_ids()[1], 33), ValueError, "block_size <= 32"),
         (lambda: sample(_MODELS["rope"], "Hi", 5, seed=1.5), TypeError, "seed"),  # type: ignore[arg-type]
         (lambda: order_gap(_MODELS["none"], "Hi", "Hello"), ValueError, "one byte length"),
         (lambda: order_gap(_MODELS["none"], "", ""), ValueError, "non-empty"),
         (lambda: same_kind_share(torch.zeros(256, 2), [97]), ValueError, "at least 2 bytes"),
         (lambda: chance_share([]), ValueError, "at least 2 bytes"),
         (lambda: byte_kind(300), ValueError, "i must be an int in [0, 255] (a byte)"),
+        # the run where its model belongs: every function that takes a model says so
+        (lambda: sample(_RUN, "Hi", 5), TypeError, "pass the run's model: run.model"),  # type: ignore[arg-type]
+        (lambda: held_out_loss(_RUN, 8), TypeError, "pass the run's model: run.model"),  # type: ignore[arg-type]
+        (lambda: order_gap(_RUN), TypeError, "pass the run's model: run.model"),  # type: ignore[arg-type]
+        # ids from a text repeat bytes, which would count twice
+        (lambda: nearest(_ROWS, [97, 98, 97], 98), ValueError, "sorted(set(ids))"),
+        (lambda: same_kind_share(_ROWS, list(b"banana")), ValueError, "byte 97 3 times"),
+        (lambda: chance_share([97, 97, 98]), ValueError, "sorted(set(ids))"),
+        (lambda: nearest(_ROWS, torch.tensor([97, 98]), 98), TypeError, "ids.tolist()"),  # type: ignore[arg-type]
+        (lambda: nearest(_ROWS, [97, 98], "a"), TypeError, "i must be an int, got str 'a'"),  # type: ignore[arg-type]
+        (lambda: nearest(_ROWS, [97, 300], 98), ValueError, "(ints in [0, 255]), got [97, 300]"),
+        (lambda: nearest(_RUN, [97, 98], 98), TypeError, "run.model.wte.weight.detach()"),  # type: ignore[arg-type]
     ],
 )
 def test_a_learners_mistake_with_the_small_gpt_gets_a_clear_error(

@@ -24,6 +24,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 import torch
@@ -193,17 +194,17 @@ def train_gpt(
 # --8<-- [end:train]
 
 
+def _check_model(model: object) -> None:
+    if not isinstance(model, GPT):
+        run = isinstance(getattr(model, "model", None), GPT)  # a GPTRun, where its model goes
+        fix = "pass the run's model: run.model" if run else "e.g. train_gpt().model"
+        raise TypeError(f"model must be a small_gpt.GPT, got {type(model).__name__}; {fix}")
+
+
 def held_out_loss(model: GPT, block_size: int) -> float:
     """The loss over every window of ``block_size`` bytes of the held-out text."""
-    n = len(split_ids()[1])
-    checks.check_int("block_size", block_size, high=n - 1, example=32, why=" (the held-out text)")
-    if model.positions == "learned" and block_size > model.block_size:  # no row that far
-        T = model.block_size
-        raise ValueError(
-            f"block_size={block_size} exceeds the model's block_size={T}: its learned "
-            f"position table has only {T} rows; score with block_size <= {T}"
-        )
-    with one_thread():
+    _check_model(model)
+    with one_thread():  # a learned table has no row past the model's block_size: an error
         return evaluate(model, split_ids()[1], block_size)
 
 
@@ -212,6 +213,7 @@ def held_out_loss(model: GPT, block_size: int) -> float:
 def sample(model: GPT, prompt: str, n_bytes: int, seed: int = 0) -> str:
     """``prompt`` and ``n_bytes`` more, each drawn from the model's probabilities, each
     seeing at most the model's ``block_size`` bytes before it."""
+    _check_model(model)
     if not isinstance(prompt, str) or not prompt:  # the model needs a byte to follow
         error = ValueError if isinstance(prompt, str) else TypeError
         raise error(f"prompt must be a non-empty str, got {checks.short(prompt)}; e.g. 'Alice'")
@@ -246,8 +248,28 @@ def byte_kind(i: int) -> str:
     return "space" if c in " \n" else "punctuation"
 
 
+def _check_bytes(ids: object, at_least: int) -> None:
+    """``ids``: a list of at least ``at_least`` bytes, each once (a text's bytes repeat)."""
+    if not isinstance(ids, list | tuple | range):
+        fix = "ids.tolist()" if isinstance(ids, torch.Tensor) else "sorted(set(ids))"
+        got = f"{type(ids).__name__} {checks.short(ids)}"
+        raise TypeError(f"ids must be a list of byte values, got {got}; convert it: {fix}")
+    if not all(type(i) is int and 0 <= i < 256 for i in ids) or len(ids) < at_least:
+        raise ValueError(f"ids must hold at least {at_least} bytes (ints in [0, 255]), got "
+                         f"{checks.short(ids)}; e.g. [97, 101, 105]")  # fmt: skip
+    counts = Counter(ids)
+    if repeats := [f"byte {i} {n} times" for i, n in counts.items() if n > 1]:
+        raise ValueError(f"ids must hold each byte once, got {', '.join(repeats[:3])}; "
+                         "pass each once: sorted(set(ids))")  # fmt: skip
+
+
 def nearest(rows: torch.Tensor, ids: list[int], i: int, k: int = 4) -> list[int]:
     """The ``k`` bytes of ``ids`` whose rows are the most similar (cosine) to byte ``i``'s."""
+    if not isinstance(rows, torch.Tensor) or rows.dim() != 2:
+        raise TypeError(f"rows must be the token table [256, C], got {checks.short(rows)}; "
+                        "e.g. run.model.wte.weight.detach()")  # fmt: skip
+    _check_bytes(ids, at_least=1)
+    checks.check_int("i", i, low=0, high=255, example=72, why=" (a byte)")
     checks.check_int("k", k, example=4)
     sims = F.cosine_similarity(rows[i][None], rows[ids], dim=1)  # (len(ids),)
     order = [ids[j] for j in sims.argsort(descending=True).tolist()]
@@ -256,16 +278,14 @@ def nearest(rows: torch.Tensor, ids: list[int], i: int, k: int = 4) -> list[int]
 
 def same_kind_share(rows: torch.Tensor, ids: list[int]) -> float:
     """The share of the bytes ``ids`` whose nearest row (among ``ids``) is of the same kind."""
-    if len(ids) < 2:  # a byte's nearest row is another byte's
-        raise ValueError(f"ids must hold at least 2 bytes, got {checks.short(ids)}")
+    _check_bytes(ids, at_least=2)  # a byte's nearest row is another byte's
     same = [byte_kind(nearest(rows, ids, i, k=1)[0]) == byte_kind(i) for i in ids]
     return sum(same) / len(same)
 
 
 def chance_share(ids: list[int]) -> float:
     """The same share if each byte's nearest row were another byte drawn at random."""
-    if len(ids) < 2:
-        raise ValueError(f"ids must hold at least 2 bytes, got {checks.short(ids)}")
+    _check_bytes(ids, at_least=2)
     n = len(ids)
     sizes = [sum(byte_kind(i) == kind for i in ids) for kind in KINDS]
     return sum(s * (s - 1) for s in sizes) / (n * (n - 1))
@@ -278,6 +298,7 @@ BENCH_STEPS = 200  # each model of the bench: the same sizes, steps, seed and wi
 def order_gap(model: GPT, a: str = "Hi!", b: str = "iH!") -> float:
     """The largest difference between the model's next-byte probabilities after ``a`` and
     after ``b`` (texts of one byte length): 0 when the model cannot tell the orders apart."""
+    _check_model(model)
     if not (isinstance(a, str) and isinstance(b, str) and a and len(a.encode()) == len(b.encode())):
         raise ValueError(
             f"a and b must be non-empty texts of one byte length, got {checks.short(a)} "

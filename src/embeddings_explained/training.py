@@ -138,10 +138,21 @@ def float64() -> Iterator[None]:
 
 # --8<-- [start:train]
 @torch.no_grad()
+def _check_fits(model: nn.Module, block_size: int, verb: str) -> None:
+    """Windows no longer than the model's learned position table, if it has one."""
+    rows = min((m.block_size for m in model.modules() if isinstance(m, Embeddings)), default=None)
+    if rows is not None and block_size > rows:
+        raise ValueError(
+            f"block_size={block_size} exceeds the model's block_size={rows}: its "
+            f"position table has {rows} rows; {verb} with block_size <= {rows}"
+        )
+
+
 def evaluate(model: nn.Module, ids: torch.Tensor, block_size: int) -> float:
     """The mean loss of ``model`` over every window of ``ids``: the same number every time."""
     device = next(model.parameters()).device
     x, y = windows(ids.to(device), block_size)  # (N, T) each
+    _check_fits(model, block_size, "score")
     return F.cross_entropy(model(x).flatten(0, 1), y.flatten()).item()
 
 
@@ -157,6 +168,7 @@ def fit(
     train_ids, held_out_ids = split_ids()
     n = len(held_out_ids)  # a window and its next byte must fit in the held-out text
     checks.check_train_args(steps, batch_size, block_size, lr, n, eval_every=eval_every)
+    _check_fits(model, block_size, "train")
     device = next(model.parameters()).device  # where the model is: the CPU here
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)  # no weight decay
     losses, held_out = [], []
