@@ -46,9 +46,8 @@ def _needs_site(item: pytest.Item) -> bool:
 
 
 # What the site's process runs while the build runs (tests/run_suite.py), chosen so that
-# make test's two processes take about as long. Measured warm on 2 cores, interleaved runs:
-# the harness's tests alone, 30-35 s and 42-47 s (48-50 s in all); with the figures' and page
-# notebooks' tests too, 37-44 s and 37-44 s (41-49 s in all).
+# make test's two processes take about as long: measured warm on 2 cores (AVX-512), 22-24 s
+# each, 27-29 s in all.
 BESIDE_THE_BUILD = tuple(
     ROOT / "tests" / f"test_{name}.py" for name in ("docs_harness", "figures", "page_notebook")
 )

@@ -291,9 +291,14 @@ def tab(browser: Any, base_url: str) -> Iterator[Any]:
     context.close()
 
 
+@pytest.fixture(scope="module")
+def summary(tab: Any) -> Any:
+    return tab("visual-summary/")  # one load; each width resizes it
+
+
 @pytest.mark.parametrize("width", WIDTHS)
-def test_diagram_has_a_layout_for_each_screen(tab: Any, width: int) -> None:
-    page = tab("visual-summary/")
+def test_diagram_has_a_layout_for_each_screen(summary: Any, width: int) -> None:
+    page = summary
     page.set_viewport_size({"width": width, "height": 800})
     svg = page.locator("figure.ee-diagram svg:visible")
     assert svg.count() == 1
@@ -337,11 +342,17 @@ def test_notebook_page_shows_its_outputs(tab: Any) -> None:
 
 
 @pytest.fixture(scope="module")
-def explorer(tab: Any) -> Any:
-    """The explorer page, for all its tests: each enters its own text."""
+def explorer_opened(tab: Any) -> tuple[Any, str]:
+    """The explorer page, for all its tests (each enters its own text), and the count it
+    showed when it opened."""
     page = tab("explorer/")
     page.wait_for_selector("#ee-explorer[data-loaded]")
-    return page
+    return page, page.locator("#ee-count").inner_text()
+
+
+@pytest.fixture
+def explorer(explorer_opened: tuple[Any, str]) -> Any:
+    return explorer_opened[0]
 
 
 def _enter(page: Any, text: str, width: int = WIDTHS[-1]) -> Any:
@@ -360,10 +371,8 @@ def _package_sums(text: str) -> list[str]:
     return [fmt(x) for x in out.flatten().tolist()]
 
 
-def test_explorer_opens_with_the_bytes_of_hi(tab: Any) -> None:
-    page = tab("explorer/")
-    page.wait_for_selector("#ee-explorer[data-loaded]")
-    assert page.locator("#ee-count").inner_text() == f"2 of {seeded_embeddings().block_size} bytes"
+def test_explorer_opens_with_the_bytes_of_hi(explorer_opened: tuple[Any, str]) -> None:
+    assert explorer_opened[1] == f"2 of {seeded_embeddings().block_size} bytes"
 
 
 @pytest.mark.parametrize("text", ["Hi", "é!", "a\nb", "a\tb e\u0301"])
