@@ -262,8 +262,8 @@ def _int(v: Any) -> bool:
     return isinstance(v, numbers.Integral) and not isinstance(v, bool)
 
 
-def _position_int(v: Any) -> bool:
-    return _int(v) and abs(v) <= 2**62
+def _position_int(v: Any) -> bool:  # larger ints: torch.tensor's own overflow error
+    return _int(v) and 0 <= v < 2**63
 
 
 def _byte(v: Any) -> bool:

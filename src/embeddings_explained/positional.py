@@ -121,8 +121,8 @@ def apply_rope(x: torch.Tensor, positions: torch.Tensor, base: float = BASE) -> 
 
 def rope_score(q: torch.Tensor, k: torch.Tensor, m: int, n: int) -> float:
     """Attention's score of query ``q`` at position m against key ``k`` at position n."""
-    for name, position in (("m", m), ("n", n)):  # whole numbers, as torch.arange gives
-        checks.check_int(name, position, low=-(2**62), high=2**62, example=3)
+    checks.check_int("m", m, low=0, example=3)
+    checks.check_int("n", n, low=0, example=1)
     rq = apply_rope(q[None], torch.tensor([m]))[0]  # (C,)
     rk = apply_rope(k[None], torch.tensor([n]))[0]  # (C,)
     return float(rq @ rk)
