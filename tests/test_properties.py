@@ -20,9 +20,16 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from embeddings_explained import ByteTokenizer, Embeddings
-from embeddings_explained.attention import TinyGPT, next_byte_probs, train_attention
+from embeddings_explained.attention import (
+    TinyGPT,
+    eval_loss,
+    next_byte_probs,
+    positions_replaced,
+    train_attention,
+)
+from embeddings_explained.bpe import pair_counts
 from embeddings_explained.positional import apply_rope, rope_score, shift_matrix, sinusoidal_table
-from embeddings_explained.scale import one_hot_multiply_adds
+from embeddings_explained.scale import GPT2Parameters, one_hot_multiply_adds
 from embeddings_explained.scaled import ScaledNextByte, train_scaled
 from embeddings_explained.showcase import byte_label, dim_labels, seeded_embeddings
 from embeddings_explained.small_gpt import (
@@ -328,6 +335,7 @@ _TABLE = torch.nn.Embedding(4, 2)
 _FIT: dict[str, Any] = {"steps": 1, "batch_size": 4, "block_size": 8, "lr": 0.01, "eval_every": 100}
 _SCALED: dict[str, Any] = {"n_embd": 8, "block_size": 4, "init_std": 0.02, "scale": 1.0}
 _SCALED_RUN: dict[str, Any] = {"init_std": 0.02, "sqrt_d_model": False}
+_GPT2: dict[str, Any] = {"vocab_size": 8, "block_size": 4, "n_embd": 4, "n_layer": 1}
 _TRAIN = ("steps", "batch_size", "block_size", "n_embd", "seed")
 
 
@@ -482,6 +490,16 @@ ARGUMENTS: dict[str, tuple[Callable[[Any], object], Callable[[Any], bool]]] = {
         lambda v: _distinct_bytes(v) and len(v) >= 2,
     ),
     "chance_share ids": (chance_share, lambda v: _distinct_bytes(v) and len(v) >= 2),
+    "eval_loss model": (eval_loss, lambda v: False),
+    "positions_replaced model": (
+        lambda v: positions_replaced(v, torch.zeros(8, 16)).__enter__(),
+        lambda v: False,
+    ),
+    "pair_counts ids": (pair_counts, lambda v: isinstance(v, list | tuple)),
+    **{
+        f"GPT2Parameters {n}": (_with_others(GPT2Parameters, _GPT2, n), _size)
+        for n in ("vocab_size", "block_size", "n_embd", "n_layer")
+    },
     "load_text name": (load_text, lambda v: v in ("alice.txt", "wonderland.txt")),
     "uniform_loss vocab_size": (uniform_loss, lambda v: _int(v) and v >= 1),
     "byte_label token_id": (byte_label, lambda v: _int(v) and 0 <= v < 256),

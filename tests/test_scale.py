@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 import torch
 
 from embeddings_explained.scale import (
@@ -61,3 +64,21 @@ def test_table_share_is_the_tables_over_the_whole_model() -> None:
     tables = model.wte.weight.numel() + model.wpe.weight.numel()
     assert table_share() == tables / gpt2_parameter_count()
     assert 0.3 < table_share() < 0.33  # the tables are about a third of GPT-2 small
+
+
+@pytest.mark.parametrize(
+    ("sizes", "says"),
+    [
+        ((8.0, 8, 4, 1), "vocab_size must be an int, got float 8.0; write 8"),
+        (("8", 8, 4, 1), "vocab_size must be an int, got str '8'"),
+        ((-1, 8, 4, 1), "vocab_size must be a positive int, got -1"),
+        ((8, 8, 4, 1.5), "n_layer must be an int, got float 1.5"),
+        # a stack built one block at a time: 2**50 of them filled the memory, never failed
+        ((8, 8, 4, 2**50), "n_layer must be an int in [1, 1,000]"),
+    ],
+)
+def test_the_sizes_of_gpt2s_shape_are_checked_before_anything_is_built(
+    sizes: tuple[object, ...], says: str
+) -> None:
+    with pytest.raises((TypeError, ValueError), match=re.escape(says)):
+        GPT2Parameters(*sizes)  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 import torch
 
+from embeddings_explained.scaled import ScaledNextByte
 from embeddings_explained.small_gpt import (
     BENCH_STEPS,
     GPT,
@@ -144,6 +145,12 @@ _ROWS = torch.zeros(256, 2)
         (lambda: nearest(_ROWS, [97, 98], "a"), TypeError, "i must be an int, got str 'a'"),  # type: ignore[arg-type]
         (lambda: nearest(_ROWS, [97, 300], 98), ValueError, "(ints in [0, 255]), got [97, 300]"),
         (lambda: nearest(_RUN, [97, 98], 98), TypeError, "run.model.wte.weight.detach()"),  # type: ignore[arg-type]
+        (lambda: nearest(torch.zeros(32, 2), [97, 98], 98), ValueError, "got shape [32, 2]"),
+        (lambda: nearest(_ROWS.T, [97, 98], 98), ValueError, "the token table [256, C]"),
+        (lambda: nearest(_ROWS, "aei", 97), TypeError, "sorted(set(ids.encode()))"),  # type: ignore[arg-type]
+        (lambda: chance_share(torch.tensor([97, 98])), TypeError, "sorted(set(ids.tolist()))"),  # type: ignore[arg-type]
+        (lambda: order_gap(_MODELS["learned"], "a" * 40, "b" * 40), ValueError, "at most 32 bytes"),
+        (lambda: ScaledNextByte(5, 16, 0.02, 1.0), ValueError, "n_embd must be even"),
     ],
 )
 def test_a_learners_mistake_with_the_small_gpt_gets_a_clear_error(

@@ -233,6 +233,11 @@ def test_pca_2d_of_two_rows_has_the_documented_shape() -> None:
     assert pca_2d(torch.tensor([[0.0, 1.0], [2.0, 3.0]])).shape == (2, 2)
 
 
+_MODEL = NextByteModel(block_size=8)
+_TEN_BYTES = NextByteModel(vocab_size=10, block_size=8)  # built here: a failed call draws nothing
+_RUN = type("Run", (), {"model": _MODEL})()  # a TrainingRun's shape: the model is run.model
+
+
 @pytest.mark.parametrize(
     ("call", "exc", "message"),
     [
@@ -244,6 +249,24 @@ def test_pca_2d_of_two_rows_has_the_documented_shape() -> None:
         (lambda: NextByteModel(init_std="x"), TypeError, "init_std must be a number"),  # type: ignore[arg-type]
         (lambda: NextByteModel(tie_weights="no"), TypeError, "tie_weights must be True or"),  # type: ignore[arg-type]
         (lambda: NextByteModel(n_embd=0), ValueError, "n_embd must be a positive int"),
+        # the run where its model belongs, and ids that are not yet a tensor of bytes
+        (lambda: evaluate(_RUN, split_ids()[1], 8), TypeError, r"pass the run's model: run\.model"),
+        (lambda: fit(_RUN, 1, 4, 8, 0.01), TypeError, r"pass the run's model: run\.model"),
+        (
+            lambda: windows([104, 105, 33], 1),  # type: ignore[arg-type]
+            TypeError,
+            r"ids must be a 1-D tensor.*torch\.tensor\(ids\)",
+        ),
+        (lambda: windows("hello", 1), TypeError, r"ByteTokenizer\(\)\.encode\(ids\)"),  # type: ignore[arg-type]
+        (
+            lambda: windows(split_ids()[1][None], 8),
+            TypeError,
+            r"got shape \[1, \d+\]; .*ids\.flatten\(\)",
+        ),
+        (lambda: evaluate(_MODEL, 16, split_ids()[1]), TypeError, "ids must be a 1-D tensor"),  # type: ignore[arg-type]
+        # a model without a row for every byte of the book, before a window is drawn
+        (lambda: fit(_TEN_BYTES, 1, 4, 8, 0.01), ValueError, "vocab_size=256"),
+        (lambda: evaluate(_TEN_BYTES, split_ids()[1], 8), ValueError, "10 token rows"),
     ],
 )
 def test_the_helpers_check_their_arguments(

@@ -33,6 +33,7 @@ from embeddings_explained.runcache import cached_run, one_thread
 from embeddings_explained.tokenizer import ByteTokenizer
 from embeddings_explained.training import (
     NextByteModel,
+    check_model,
     fit,
     float64,
     split_ids,
@@ -194,6 +195,7 @@ def positions_replaced(model: TinyGPT | NextByteModel, rows: torch.Tensor) -> It
     """Lend ``model`` (a ``TinyGPT`` or a ``NextByteModel``) with its position table
     overwritten by ``rows`` (on one thread, no gradients), and put the learned rows back
     afterwards, bit for bit."""
+    check_model(model, example="train_attention().model")
     table = model.embeddings.position_embedding.weight
     kept = table.detach().clone()
     with torch.no_grad(), one_thread():
@@ -206,6 +208,7 @@ def positions_replaced(model: TinyGPT | NextByteModel, rows: torch.Tensor) -> It
 
 def eval_loss(model: TinyGPT | NextByteModel) -> float:
     """Mean loss of ``model`` on :func:`eval_windows` (its own position rows, one thread)."""
+    check_model(model, example="train_attention().model")
     rows = model.embeddings.position_embedding.weight.detach().clone()
     x, y = eval_windows(rows.shape[0])
     with positions_replaced(model, rows):

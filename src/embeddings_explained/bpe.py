@@ -44,8 +44,9 @@ def pair_counts(ids: Sequence[int]) -> Counter[Pair]:
     >>> pair_counts([1, 2, 1, 2])
     Counter({(1, 2): 2, (2, 1): 1})
     """
-    if hasattr(ids, "tolist"):  # a tensor's items hash by identity: no pair would repeat
-        raise TypeError(f"ids must be a list of ints, got {checks.short(ids)}; use ids.tolist()")
+    if not isinstance(ids, list | tuple):  # a tensor's items hash by identity, a str's are chars
+        fix = "ids.tolist()" if hasattr(ids, "tolist") else "list(ids.encode())"
+        raise TypeError(f"ids must be a list of ints, got {checks.short(ids)}; use {fix}")
     return Counter(zip(ids, ids[1:], strict=False))
 
 

@@ -44,6 +44,8 @@ class GPT2Parameters(nn.Module):
 
     def __init__(self, vocab_size: int, block_size: int, n_embd: int, n_layer: int) -> None:
         super().__init__()
+        vocab_size, block_size, n_embd = checks.check_sizes(vocab_size, block_size, n_embd)
+        checks.check_int("n_layer", n_layer, high=1_000, example=12, why=" (GPT-3 has 96)")
         # _weight skips the N(0, 1) fill: on meta there is nothing to fill, and the fill
         # would load torch's meta kernels for normal_ (seconds, once per process).
         self.wte = nn.Embedding(vocab_size, n_embd, _weight=torch.empty(vocab_size, n_embd))

@@ -32,9 +32,10 @@ class ScaledNextByte(nn.Module):
         checks.check_sizes(256, block_size, n_embd)
         checks.check_real("init_std", init_std, example=0.02)
         checks.check_real("scale", scale, example=1.0)
+        # the table first: it checks n_embd is even before a random row is drawn
+        self.register_buffer("positions", sinusoidal_table(block_size, n_embd))  # (T, C)
         self.token_embedding = nn.Embedding(256, n_embd)  # (256, C)
         nn.init.normal_(self.token_embedding.weight, std=init_std)
-        self.register_buffer("positions", sinusoidal_table(block_size, n_embd))  # (T, C)
         self.scale = scale
         self.head = nn.Linear(n_embd, 256)
 

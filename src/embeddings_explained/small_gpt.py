@@ -37,7 +37,7 @@ from embeddings_explained.model import Embeddings
 from embeddings_explained.positional import apply_rope, sinusoidal_table
 from embeddings_explained.runcache import cached_run, one_thread
 from embeddings_explained.tokenizer import ByteTokenizer
-from embeddings_explained.training import evaluate, fit, float64, split_ids
+from embeddings_explained.training import check_model, evaluate, fit, float64, split_ids
 
 __all__ = [
     "BENCH_STEPS",
@@ -195,10 +195,7 @@ def train_gpt(
 
 
 def _check_model(model: object) -> None:
-    if not isinstance(model, GPT):
-        run = isinstance(getattr(model, "model", None), GPT)  # a GPTRun, where its model goes
-        fix = "pass the run's model: run.model" if run else "e.g. train_gpt().model"
-        raise TypeError(f"model must be a small_gpt.GPT, got {type(model).__name__}; {fix}")
+    check_model(model, GPT, example="train_gpt().model")  # a GPTRun gets "run.model"
 
 
 def held_out_loss(model: GPT, block_size: int) -> float:
@@ -251,7 +248,8 @@ def byte_kind(i: int) -> str:
 def _check_bytes(ids: object, at_least: int) -> None:
     """``ids``: a list of at least ``at_least`` bytes, each once (a text's bytes repeat)."""
     if not isinstance(ids, list | tuple | range):
-        fix = "ids.tolist()" if isinstance(ids, torch.Tensor) else "sorted(set(ids))"
+        fix = "sorted(set(ids.tolist()))" if hasattr(ids, "tolist") else "sorted(set(ids))"
+        fix = "sorted(set(ids.encode()))" if isinstance(ids, str) else fix  # bytes, not chars
         got = f"{type(ids).__name__} {checks.short(ids)}"
         raise TypeError(f"ids must be a list of byte values, got {got}; convert it: {fix}")
     if not all(type(i) is int and 0 <= i < 256 for i in ids) or len(ids) < at_least:
@@ -265,9 +263,11 @@ def _check_bytes(ids: object, at_least: int) -> None:
 
 def nearest(rows: torch.Tensor, ids: list[int], i: int, k: int = 4) -> list[int]:
     """The ``k`` bytes of ``ids`` whose rows are the most similar (cosine) to byte ``i``'s."""
-    if not isinstance(rows, torch.Tensor) or rows.dim() != 2:
-        raise TypeError(f"rows must be the token table [256, C], got {checks.short(rows)}; "
-                        "e.g. run.model.wte.weight.detach()")  # fmt: skip
+    if not isinstance(rows, torch.Tensor) or rows.dim() != 2 or len(rows) != 256:
+        error = ValueError if isinstance(rows, torch.Tensor) else TypeError
+        got = f"shape {list(rows.shape)}" if error is ValueError else checks.short(rows)
+        raise error(f"rows must be the token table [256, C], got {got}; "
+                    "e.g. run.model.wte.weight.detach()")  # fmt: skip
     _check_bytes(ids, at_least=1)
     checks.check_int("i", i, low=0, high=255, example=72, why=" (a byte)")
     checks.check_int("k", k, example=4)
@@ -304,6 +304,9 @@ def order_gap(model: GPT, a: str = "Hi!", b: str = "iH!") -> float:
             f"a and b must be non-empty texts of one byte length, got {checks.short(a)} "
             f"and {checks.short(b)}; reorder one text's bytes: order_gap(model, 'Hi!', 'iH!')"
         )
+    if model.positions == "learned" and (T := len(a.encode())) > (rows := model.block_size):
+        raise ValueError(f"a and b must be at most {rows} bytes (the rows of the model's "
+                         f"position table), got {T}; keep their ends: a[-{rows}:]")  # fmt: skip
     tok, device = ByteTokenizer(), model.lm_head.weight.device
     ids = torch.tensor([tok.encode(a), tok.encode(b)], device=device)  # (2, T)
     with one_thread():

@@ -33,6 +33,7 @@ __all__ = [
     "TrainingRun",
     "byte_groups",
     "byte_map",
+    "check_model",
     "evaluate",
     "fit",
     "load_text",
@@ -68,8 +69,24 @@ def split_ids() -> tuple[torch.Tensor, torch.Tensor]:
     return data[:n].clone(), data[n:].clone()  # copies: a caller may change its own
 
 
+def check_model(model: object, kind: type[nn.Module] = nn.Module, example: str = "train().model"
+                ) -> None:  # fmt: skip
+    """``model`` a ``kind``; a run (``TrainingRun``, ``GPTRun``...) gets "run.model"."""
+    if not isinstance(model, kind):
+        run = isinstance(getattr(model, "model", None), kind)
+        fix = "pass the run's model: run.model" if run else f"e.g. {example}"
+        raise TypeError(f"model must be a {kind.__name__}, got {type(model).__name__}; {fix}")
+
+
 def windows(ids: torch.Tensor, block_size: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Every non-overlapping window of ``ids``, no randomness: inputs and targets ``[N, T]``."""
+    if not isinstance(ids, torch.Tensor) or ids.dim() != 1 or ids.is_floating_point():
+        fixes = {str: "torch.tensor(ByteTokenizer().encode(ids))", list: "torch.tensor(ids)"}
+        fix = "ids.flatten().long()" if isinstance(ids, torch.Tensor) else fixes.get(type(ids))
+        got = f"shape {list(ids.shape)}" if isinstance(ids, torch.Tensor) else checks.short(ids)
+        raise TypeError(
+            f"ids must be a 1-D tensor of byte ids, got {got}; {fix or 'e.g. split_ids()[1]'}"
+        )
     fits = f" (a window and its next byte fit in the {len(ids):,} ids)"
     checks.check_int("block_size", block_size, high=len(ids) - 1, example=16, why=fits)
     n = (len(ids) - 1) // block_size
@@ -139,20 +156,27 @@ def float64() -> Iterator[None]:
 # --8<-- [start:train]
 @torch.no_grad()
 def _check_fits(model: nn.Module, block_size: int, verb: str) -> None:
-    """Windows no longer than the model's learned position table, if it has one."""
-    rows = min((m.block_size for m in model.modules() if isinstance(m, Embeddings)), default=None)
-    if rows is not None and block_size > rows:
-        raise ValueError(
-            f"block_size={block_size} exceeds the model's block_size={rows}: its "
-            f"position table has {rows} rows; {verb} with block_size <= {rows}"
-        )
+    """A token row for every byte, and windows no longer than a learned position table."""
+    for m in (m for m in model.modules() if isinstance(m, Embeddings)):
+        if m.vocab_size < 256:
+            raise ValueError(
+                f"the model has {m.vocab_size} token rows, but the book's bytes go up to "
+                "255; build it with vocab_size=256"
+            )
+        if block_size > m.block_size:
+            raise ValueError(
+                f"block_size={block_size} exceeds the model's block_size={m.block_size}: its "
+                f"position table has {m.block_size} rows; {verb} with block_size <= {m.block_size}"
+            )
 
 
 def evaluate(model: nn.Module, ids: torch.Tensor, block_size: int) -> float:
     """The mean loss of ``model`` over every window of ``ids``: the same number every time."""
-    device = next(model.parameters()).device
-    x, y = windows(ids.to(device), block_size)  # (N, T) each
+    check_model(model)
+    x, y = windows(ids, block_size)  # (N, T) each
     _check_fits(model, block_size, "score")
+    device = next(model.parameters()).device
+    x, y = x.to(device), y.to(device)
     return F.cross_entropy(model(x).flatten(0, 1), y.flatten()).item()
 
 
@@ -167,6 +191,7 @@ def fit(
     """
     train_ids, held_out_ids = split_ids()
     n = len(held_out_ids)  # a window and its next byte must fit in the held-out text
+    check_model(model)
     checks.check_train_args(steps, batch_size, block_size, lr, n, eval_every=eval_every)
     _check_fits(model, block_size, "train")
     device = next(model.parameters()).device  # where the model is: the CPU here
