@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 import pytest
 import torch
 
 from embeddings_explained.bpe import (
     GPT2_MERGES,
     GPT2_SPECIAL_TOKENS,
+    BytePairEncoding,
     merge,
     pair_counts,
     train_bpe,
@@ -89,3 +93,25 @@ def test_a_float_or_bool_count_is_refused_even_after_the_same_int_count() -> Non
 def test_lines_of_text_get_the_join_hint_not_a_cache_error() -> None:
     with pytest.raises(TypeError, match=r"join them: ''.join\(text\)"):
         train_bpe(["aaab", "ab"], 1)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "says"),
+    [
+        (lambda bpe: bpe.decode("the"), TypeError, "ids must be a list of token ids, got 'the'"),
+        (lambda bpe: bpe.decode(None), TypeError, "ids must be a list of token ids, got None"),
+        (lambda bpe: bpe.decode([72.0]), TypeError, "token_id must be an int, got float 72.0"),
+        (lambda bpe: bpe.token_bytes(True), TypeError, "token_id must be an int, got bool"),
+        (lambda bpe: bpe.token_bytes(-1), ValueError, "outside this BPE's vocabulary [0, 257)"),
+    ],
+)
+def test_decode_and_token_bytes_refuse_what_is_not_a_token_id(
+    call: Callable[[BytePairEncoding], object], error: type[Exception], says: str
+) -> None:
+    with pytest.raises(error, match=re.escape(says)):
+        call(train_bpe("aaab", 1))
+
+
+def test_decode_takes_the_ids_of_a_tensor() -> None:
+    bpe = train_bpe("aaab", 1)
+    assert bpe.decode(torch.tensor(bpe.encode("aaab"))) == "aaab"  # type: ignore[arg-type]

@@ -111,6 +111,7 @@ class BytePairEncoding:
 
     def token_bytes(self, token_id: int) -> bytes:
         """The bytes a token stands for: ``b'e '`` for a merge of ``e`` and a space."""
+        checks.check_int("token_id", token_id, low=-(2**63), example=256)
         if not 0 <= token_id < self.vocab_size:
             raise ValueError(
                 f"token id {token_id} is outside this BPE's vocabulary [0, {self.vocab_size})"
@@ -122,4 +123,8 @@ class BytePairEncoding:
 
     def decode(self, ids: Sequence[int]) -> str:
         """The text of ``ids``; broken UTF-8 becomes U+FFFD, as in ``ByteTokenizer.decode``."""
+        ids = ids.tolist() if hasattr(ids, "tolist") else ids  # a tensor or an array
+        if not isinstance(ids, list | tuple | range):
+            raise TypeError(f"ids must be a list of token ids, got {checks.short(ids)}; "
+                            "e.g. bpe.decode(bpe.encode('the'))")  # fmt: skip
         return b"".join(self.token_bytes(i) for i in ids).decode("utf-8", errors="replace")
