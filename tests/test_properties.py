@@ -24,6 +24,7 @@ from embeddings_explained.attention import (
     TinyGPT,
     eval_loss,
     next_byte_probs,
+    position_cosines,
     positions_replaced,
     train_attention,
 )
@@ -462,6 +463,8 @@ ARGUMENTS: dict[str, tuple[Callable[[Any], object], Callable[[Any], bool]]] = {
     "shift_matrix k": (shift_matrix, _int),
     "apply_rope x": (lambda v: apply_rope(v, torch.arange(2)), lambda v: False),
     "apply_rope positions": (lambda v: apply_rope(torch.zeros(2, 4), v), lambda v: False),
+    "rope_score q": (lambda v: rope_score(v, torch.ones(4), 1, 0), lambda v: False),
+    "rope_score k": (lambda v: rope_score(torch.ones(4), v, 1, 0), lambda v: False),
     "rope_score m": (lambda v: rope_score(torch.ones(4), torch.ones(4), v, 0), _position_int),
     "rope_score n": (lambda v: rope_score(torch.ones(4), torch.ones(4), 0, v), _position_int),
     "next_byte_probs text": (
@@ -491,6 +494,7 @@ ARGUMENTS: dict[str, tuple[Callable[[Any], object], Callable[[Any], bool]]] = {
     ),
     "chance_share ids": (chance_share, lambda v: _distinct_bytes(v) and len(v) >= 2),
     "eval_loss model": (eval_loss, lambda v: False),
+    "position_cosines rows": (position_cosines, lambda v: v is None),
     "positions_replaced model": (
         lambda v: positions_replaced(v, torch.zeros(8, 16)).__enter__(),
         lambda v: False,

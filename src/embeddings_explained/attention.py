@@ -256,5 +256,9 @@ def position_cosines(rows: torch.Tensor | None = None) -> torch.Tensor:
     rows unless ``rows`` is given)."""
     if rows is None:
         rows = train_attention().model.embeddings.position_embedding.weight.detach()
+    if not isinstance(rows, torch.Tensor) or rows.dim() != 2 or not rows.is_floating_point():
+        got = f"shape {list(rows.shape)}" if isinstance(rows, torch.Tensor) else checks.short(rows)
+        table = "train_attention().model.embeddings.position_embedding.weight"
+        raise TypeError(f"rows must be a float table [T, C], got {got}; e.g. {table}.detach()")
     unit = F.normalize(rows, dim=1)  # (T, C), each row of length 1
     return unit @ unit.T  # (T, T)

@@ -67,6 +67,23 @@ def _check_rope(x: object, positions: object) -> None:
                          f"got {got}; e.g. torch.arange({T})")  # fmt: skip
 
 
+def _check_score(q: torch.Tensor, k: torch.Tensor, m: object, n: object) -> None:
+    """``rope_score``'s arguments: a query and a key row of one even size, whole positions."""
+    for name, row in (("q", q), ("k", k)):
+        if not isinstance(row, torch.Tensor):
+            raise TypeError(f"{name} must be one float row (C,), got {checks.short(row)}; "
+                            f"e.g. torch.tensor({name}, dtype=torch.float32)")  # fmt: skip
+        if row.dim() != 1 or not row.is_floating_point():
+            fix = f"{name}.float()" if row.dim() == 1 else f"pick one row: {name}[0]"
+            raise TypeError(f"{name} must be one float row (C,), got {row.dtype} shape "
+                            f"{list(row.shape)}; {fix}")  # fmt: skip
+    if q.shape != k.shape or q.shape[0] % 2:
+        raise ValueError(f"q and k must be rows of one even size, got {list(q.shape)} and "
+                         f"{list(k.shape)}; RoPE turns pairs of columns")  # fmt: skip
+    checks.check_int("m", m, low=0, example=3)
+    checks.check_int("n", n, low=0, example=1)
+
+
 # --8<-- [start:sinusoidal]
 def sinusoidal_table(block_size: int = 8, n_embd: int = 4, base: float = BASE) -> torch.Tensor:
     """Row p: ``[sin(p w_0), cos(p w_0), sin(p w_1), cos(p w_1), ...]``, shape ``(block_size, C)``.
@@ -121,8 +138,7 @@ def apply_rope(x: torch.Tensor, positions: torch.Tensor, base: float = BASE) -> 
 
 def rope_score(q: torch.Tensor, k: torch.Tensor, m: int, n: int) -> float:
     """Attention's score of query ``q`` at position m against key ``k`` at position n."""
-    checks.check_int("m", m, low=0, example=3)
-    checks.check_int("n", n, low=0, example=1)
+    _check_score(q, k, m, n)
     rq = apply_rope(q[None], torch.tensor([m]))[0]  # (C,)
     rk = apply_rope(k[None], torch.tensor([n]))[0]  # (C,)
     return float(rq @ rk)
