@@ -477,7 +477,7 @@ ARGUMENTS: dict[str, tuple[Callable[[Any], object], Callable[[Any], bool]]] = {
         lambda v: one_hot_multiply_adds(_TABLE, v),
         lambda v: _int(v) and v >= 0,
     ),
-    "byte_kind i": (byte_kind, lambda v: _int(v) and 0 <= v < 256),
+    "byte_kind i": (byte_kind, _byte),
     "sample seed": (lambda v: sample(_SMALL_GPT, "Hi", 1, seed=v), _seed),
     "sample prompt": (lambda v: sample(_SMALL_GPT, v, 1), lambda v: isinstance(v, str) and v != ""),
     "sample n_bytes": (lambda v: sample(_SMALL_GPT, "Hi", v), lambda v: _int(v) and v >= 0),
@@ -506,7 +506,7 @@ ARGUMENTS: dict[str, tuple[Callable[[Any], object], Callable[[Any], bool]]] = {
     },
     "load_text name": (load_text, lambda v: v in ("alice.txt", "wonderland.txt")),
     "uniform_loss vocab_size": (uniform_loss, lambda v: _int(v) and v >= 1),
-    "byte_label token_id": (byte_label, lambda v: _int(v) and 0 <= v < 256),
+    "byte_label token_id": (byte_label, _byte),
     "dim_labels n_embd": (dim_labels, _size),
     "encode text": (ByteTokenizer().encode, lambda v: isinstance(v, str)),
     "decode ids": (

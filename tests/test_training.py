@@ -296,3 +296,12 @@ def test_windows_longer_than_the_ids_are_refused_not_a_nan_loss() -> None:
         windows(torch.arange(5), 0)  # was a ZeroDivisionError
     x, y = windows(torch.arange(5), 4)  # the largest that fits: one window
     assert x.tolist() == [[0, 1, 2, 3]] and y.tolist() == [[1, 2, 3, 4]]
+
+
+def test_evaluate_builds_no_graph() -> None:
+    """Regression: a check placed between ``@torch.no_grad()`` and ``def evaluate`` took the
+    decorator, so every evaluation kept a graph of the whole forward pass."""
+    model, graphs = NextByteModel(block_size=8), []
+    model.register_forward_hook(lambda module, args, out: graphs.append(out.requires_grad))
+    evaluate(model, split_ids()[1][:100], 8)
+    assert graphs == [False]

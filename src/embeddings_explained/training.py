@@ -153,10 +153,10 @@ def float64() -> Iterator[None]:
         torch.set_default_dtype(dtype)
 
 
-# --8<-- [start:train]
-@torch.no_grad()
 def _check_fits(model: nn.Module, block_size: int, verb: str) -> None:
-    """A token row for every byte, and windows no longer than a learned position table."""
+    """A model (not its run), a token row for every byte, and windows no longer than a
+    learned position table."""
+    check_model(model)
     for m in (m for m in model.modules() if isinstance(m, Embeddings)):
         if m.vocab_size < 256:
             raise ValueError(
@@ -170,9 +170,10 @@ def _check_fits(model: nn.Module, block_size: int, verb: str) -> None:
             )
 
 
+# --8<-- [start:train]
+@torch.no_grad()
 def evaluate(model: nn.Module, ids: torch.Tensor, block_size: int) -> float:
     """The mean loss of ``model`` over every window of ``ids``: the same number every time."""
-    check_model(model)
     x, y = windows(ids, block_size)  # (N, T) each
     _check_fits(model, block_size, "score")
     device = next(model.parameters()).device
@@ -191,7 +192,6 @@ def fit(
     """
     train_ids, held_out_ids = split_ids()
     n = len(held_out_ids)  # a window and its next byte must fit in the held-out text
-    check_model(model)
     checks.check_train_args(steps, batch_size, block_size, lr, n, eval_every=eval_every)
     _check_fits(model, block_size, "train")
     device = next(model.parameters()).device  # where the model is: the CPU here
