@@ -412,7 +412,7 @@ def test_an_interrupted_run_writes_nothing_and_says_so(harness_pytester: pytest.
     page = BROKEN.replace("print(1 + 1)\n#> 2", STOP["SIGINT"])
     result = _run(harness_pytester, page, "--update-outputs")
     assert result.ret == pytest.ExitCode.INTERRUPTED
-    result.stdout.fnmatch_lines(["make outputs: interrupted, nothing written"])
+    result.stdout.fnmatch_lines(["make outputs: interrupted; nothing written"])
     assert _page(harness_pytester) == page
 
 
@@ -432,7 +432,7 @@ def test_sigterm_in_a_run_writes_nothing_and_says_so(
     )  # fmt: skip
     assert _page(harness_pytester) == page
     assert result.ret == pytest.ExitCode.INTERRUPTED
-    result.stdout.fnmatch_lines(["make outputs: interrupted, nothing written"])
+    result.stdout.fnmatch_lines(["make outputs: interrupted; nothing written"])
 
 
 def test_sigterm_while_pages_are_written_writes_none(
@@ -454,7 +454,7 @@ def test_sigterm_while_pages_are_written_writes_none(
     assert _page(harness_pytester, "other.md") == second
     assert not list(harness_pytester.path.glob(".*.tmp")), "a temporary file was left"
     assert result.ret == pytest.ExitCode.INTERRUPTED
-    result.stdout.fnmatch_lines(["make outputs: interrupted, nothing written"])
+    result.stdout.fnmatch_lines(["make outputs: interrupted; nothing written"])
 
 
 @pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGHUP"])
@@ -474,7 +474,7 @@ def test_a_signal_during_the_renames_waits_until_all_are_done(
     result = _run(harness_pytester, BROKEN, "--update-outputs", "other.md")
     assert [_page(harness_pytester, "page.md"), _page(harness_pytester, "other.md")] == [PAGE, PAGE]
     assert result.ret == pytest.ExitCode.INTERRUPTED
-    result.stdout.fnmatch_lines(["make outputs: interrupted, after writing *other.md, *page.md"])
+    result.stdout.fnmatch_lines(["make outputs: interrupted; wrote only *other.md, *page.md"])
 
 
 @pytest.mark.parametrize("fails", [1, 2], ids=["first-rename", "second-rename"])
@@ -817,6 +817,15 @@ def test_the_stream_check_compares_at_the_precision_the_pages_show() -> None:
     assert "these CPU kernels round" in str(
         stream_problem({**ref, "cpu": "DEFAULT", "values": shown_digit})
     )
+
+
+def test_the_record_holds_what_how_checked_says() -> None:
+    """docs/how-checked.md: the torch version, the CPU kernels and every number of the
+    seed-0 tables (the page once called the record a SHA-256 hash of them)."""
+    ref = docs_harness.reference()
+    assert set(ref) == {"torch", "cpu", "values"}
+    assert len(ref["values"]) == len(stream_record()["values"])
+    assert all(isinstance(v, float) for v in ref["values"])
 
 
 def test_a_fragment_that_differs_only_in_spacing_is_reported(tmp_path: Path) -> None:
