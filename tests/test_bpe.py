@@ -76,6 +76,16 @@ def test_counts_of_a_tensor_are_refused_rather_than_all_ones() -> None:
     assert pair_counts(torch.tensor([1, 2, 1, 2]).tolist())[(1, 2)] == 2  # the fix
 
 
+def test_merge_of_a_str_or_a_tensor_is_refused_rather_than_mixed() -> None:
+    """merge("abab", ...) returned the characters, a tensor's unmerged items stayed tensors."""
+    fix = r"ids must be a list of ints, got 'abab'; use list\(ids\.encode\(\)\)"
+    with pytest.raises(TypeError, match=fix):
+        merge("abab", (97, 98), 256)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"ids\.tolist\(\)"):
+        merge(torch.tensor([1, 2, 3]), (1, 2), 256)  # type: ignore[arg-type]
+    assert merge(torch.tensor([1, 2, 3]).tolist(), (1, 2), 256) == [256, 3]  # the fix
+
+
 def test_more_merges_than_a_cpu_demo_makes_are_refused_before_training() -> None:
     with pytest.raises(ValueError, match="n_merges must be an int in"):
         train_bpe("the the the", GPT2_MERGES)

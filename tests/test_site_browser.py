@@ -1,13 +1,12 @@
 """The built site in headless Chromium (Debian's, driven by Playwright): what only a browser sees.
 
 Every page, at 320 and 390 px (phones) and 1280 px (a laptop), light and dark: no sideways scroll
-(nor as first painted, before Material's script), every output line of a code block and every
-table cell in view on a phone (and at most 1 % of all code lines cut at 320 px), the diagram's
-text >= 11 px and apart, figures shown as wide as they are drawn for, a focus ring on all the
-keyboard reaches, no layout shift; no failed request (one to another host is refused) or
-console error, no serious axe-core violation, Material's script asked for after the first
-paint. Then what readers do: diagram, search, colour toggle, copy buttons, the explorer
-against the package. The HTML alone (hosts, alt text, sizes) is checked in
+(nor as first painted, before Material's script), every line of a code block and every table cell
+in view on a phone, the diagram's text >= 11 px and apart, figures shown as wide as they are drawn
+for, a focus ring on all the keyboard reaches, no layout shift; no failed request (one to another
+host is refused) or console error, no serious axe-core violation, Material's script asked for
+after the first paint. Then what readers do: diagram, search, colour toggle, copy buttons, the
+explorer against the package. The HTML alone (hosts, alt text, sizes) is checked in
 tests/test_site_static.py; the JavaScript is in tests/browser/.
 Without Chromium or axe-core (npm) these tests skip; under CI=true they fail instead.
 """
@@ -41,7 +40,6 @@ SCHEMES = ("light", "dark")
 SCREENS = [f"{w}-{s}" for w in WIDTHS for s in SCHEMES]
 MIN_TEXT_PX = 11
 MAX_CLS = 0.1  # web.dev's "good" cumulative layout shift
-MAX_CUT_CODE = 0.01  # of the site's code lines (not outputs), cut at 320 px
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 DARK = "document.body.setAttribute('data-md-color-scheme', 'slate')"  # as the toggle does
 SCHEME = "document.body.getAttribute('data-md-color-scheme')"
@@ -263,21 +261,19 @@ def test_layout_does_not_shift_while_the_page_loads(measured: Any, path: str) ->
 
 
 @pytest.mark.parametrize("path", PAGES, ids=_id)
-def test_every_output_line_and_table_cell_is_in_view_on_a_phone(measured: Any, path: str) -> None:
-    """No `#>` line, notebook output or table cell needs its box scrolled sideways on a phone."""
+def test_every_line_and_table_cell_is_in_view_on_a_phone(measured: Any, path: str) -> None:
+    """No line of code, `#>` line, notebook output or table cell needs its box scrolled
+    sideways on a phone: a long line wraps (tests/browser/cut_text.js measures each)."""
     for screen in (f"{w}-{s}" for w in PHONES for s in SCHEMES):
-        m = measured[path]["screens"][screen]
-        cut = m["lines"]["cutOutputs"] + m["lines"]["cutCells"]
-        assert not cut, f"{screen}: output lines and table cells cut:\n" + "\n".join(cut)
+        lines = measured[path]["screens"][screen]["lines"]
+        cut = lines["cutCode"] + lines["cutOutputs"] + lines["cutCells"]
+        assert not cut, f"{screen}: lines and table cells cut:\n" + "\n".join(cut)
 
 
-def test_few_code_lines_are_cut_on_a_phone(measured: Any) -> None:
-    lines = [measured[p]["screens"][f"{WIDTHS[0]}-{s}"]["lines"] for p in PAGES for s in SCHEMES]
-    cut, total = sum(len(x["cutCode"]) for x in lines), sum(x["code"] for x in lines)
-    assert total > 0 and cut <= MAX_CUT_CODE * total, (
-        f"{cut} of {total} code lines are cut at {WIDTHS[0]} px (light and dark counted): "
-        + "; ".join(x["cutCode"][0] for x in lines if x["cutCode"])
-    )
+def test_the_line_measure_sees_the_sites_code(measured: Any) -> None:
+    """Else the test above would pass on a page whose markup it no longer finds."""
+    seen = [measured[p]["screens"][f"{WIDTHS[0]}-{s}"]["lines"] for p in PAGES for s in SCHEMES]
+    assert sum(x["code"] for x in seen) > 1000 and sum(x["outputs"] for x in seen) > 500
 
 
 # ------------------------------------------------------------------ what readers do

@@ -233,6 +233,12 @@ def test_pca_2d_of_two_rows_has_the_documented_shape() -> None:
     assert pca_2d(torch.tensor([[0.0, 1.0], [2.0, 3.0]])).shape == (2, 2)
 
 
+def test_byte_groups_of_a_list_with_repeats_lists_each_byte_once() -> None:
+    groups = byte_groups([97, 97, 65])
+    assert groups["vowels"] == [97] and groups["capitals"] == [65]
+    assert byte_groups(i for i in b"aA")["capitals"] == [65]
+
+
 _MODEL = NextByteModel(block_size=8)
 _TEN_BYTES = NextByteModel(vocab_size=10, block_size=8)  # built here: a failed call draws nothing
 _RUN = type("Run", (), {"model": _MODEL})()  # a TrainingRun's shape: the model is run.model
@@ -243,6 +249,7 @@ _RUN = type("Run", (), {"model": _MODEL})()  # a TrainingRun's shape: the model 
     [
         (lambda: byte_groups({300}), ValueError, r"ids must be byte ids, ints in \[0, 256\)"),
         (lambda: byte_groups({1.5}), ValueError, "ids must be byte ids"),  # type: ignore[arg-type]
+        (lambda: byte_groups([True, 97]), ValueError, "ids must be byte ids"),
         (lambda: uniform_loss(0), ValueError, "vocab_size must be a positive int, got 0"),
         (lambda: pca_2d(torch.zeros(1, 1, 1)), ValueError, r"rows must be \[N, C\].*\[1, 1, 1\]"),
         (lambda: pca_2d(torch.zeros(1, 4)), ValueError, r"N >= 2 and C >= 2, got shape \[1, 4\]"),

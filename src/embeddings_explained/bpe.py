@@ -37,6 +37,12 @@ GPT2_SPECIAL_TOKENS = 1
 Pair = tuple[int, int]
 
 
+def _check_list(ids: object) -> None:
+    if not isinstance(ids, list | tuple):  # a tensor's items hash by identity, a str's are chars
+        fix = "ids.tolist()" if hasattr(ids, "tolist") else "list(ids.encode())"
+        raise TypeError(f"ids must be a list of ints, got {checks.short(ids)}; use {fix}")
+
+
 # --8<-- [start:train]
 def pair_counts(ids: Sequence[int]) -> Counter[Pair]:
     """How often each pair of neighbours occurs.
@@ -44,14 +50,13 @@ def pair_counts(ids: Sequence[int]) -> Counter[Pair]:
     >>> pair_counts([1, 2, 1, 2])
     Counter({(1, 2): 2, (2, 1): 1})
     """
-    if not isinstance(ids, list | tuple):  # a tensor's items hash by identity, a str's are chars
-        fix = "ids.tolist()" if hasattr(ids, "tolist") else "list(ids.encode())"
-        raise TypeError(f"ids must be a list of ints, got {checks.short(ids)}; use {fix}")
+    _check_list(ids)
     return Counter(zip(ids, ids[1:], strict=False))
 
 
 def merge(ids: Sequence[int], pair: Pair, new_id: int) -> list[int]:
     """Replace every occurrence of ``pair`` in ``ids``, left to right, by ``new_id``."""
+    _check_list(ids)
     out, i = [], 0
     while i < len(ids):
         if ids[i] == pair[0] and i + 1 < len(ids) and ids[i + 1] == pair[1]:

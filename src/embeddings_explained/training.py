@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 
@@ -265,7 +265,7 @@ def pca_2d(rows: torch.Tensor) -> torch.Tensor:
     return flipped
 
 
-def byte_groups(ids: set[int]) -> dict[str, list[int]]:
+def byte_groups(ids: Iterable[int]) -> dict[str, list[int]]:
     """Sort the bytes of a text into the groups a plot shows."""
     groups: dict[str, list[int]] = {
         "vowels": [],
@@ -274,9 +274,10 @@ def byte_groups(ids: set[int]) -> dict[str, list[int]]:
         "space and newline": [],
         "punctuation": [],
     }
-    if isinstance(ids, str) or not all(isinstance(i, int) and 0 <= i < 256 for i in ids):
+    ids = ids if isinstance(ids, str) else list(ids)  # a generator is read once
+    if isinstance(ids, str) or not all(type(i) is int and 0 <= i < 256 for i in ids):
         raise ValueError(f"ids must be byte ids, ints in [0, 256), got {checks.short(ids)}")
-    for i in sorted(ids):
+    for i in sorted(set(ids)):
         c = chr(i)
         if c in "aeiou":
             groups["vowels"].append(i)
