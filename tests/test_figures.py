@@ -79,6 +79,22 @@ def test_no_two_texts_of_a_figure_overlap(drawn: Drawn, name: str) -> None:
     assert not clashes, f"{name}: overlapping text: {clashes[:5]}"
 
 
+@pytest.mark.parametrize("name", FIGURES)
+def test_no_label_of_a_point_covers_another_point(drawn: Drawn, name: str) -> None:
+    """The byte maps' labels: each beside its own dot, never over another one."""
+    from matplotlib.text import Annotation
+
+    fig, _ = drawn[name]
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    for ax in fig.axes:
+        dots = [xy for c in ax.collections for xy in numpy.asarray(c.get_offsets()).tolist()]
+        for label in (t for t in ax.texts if isinstance(t, Annotation)):
+            box = label.get_window_extent(renderer)
+            others = [ax.transData.transform(xy) for xy in dots if list(xy) != list(label.xy)]
+            covered = [tuple(xy) for xy in others if box.contains(*xy)]
+            assert not covered, f"{name}: {label.get_text()!r} covers the dots at {covered}"
+
+
 def test_token_heatmap_has_one_picture_row_per_table_row(
     drawn: Drawn,
 ) -> None:
@@ -222,3 +238,16 @@ def test_rope_pair_draws_one_arrow_per_position_at_the_rotated_pair(drawn: Drawn
         f"p={p}" for p in range(ROPE_POSITIONS)
     ]
     assert "57.3 degrees" in alt  # one radian a position
+
+
+def test_the_loss_curve_starts_where_its_alt_text_says(drawn: Drawn) -> None:
+    """The alt text (and the page) say the loss starts above ln 256; the line once began
+    at the mean of the first 10 steps, below it."""
+    from embeddings_explained import training
+
+    fig, alt = drawn["loss-curve"]
+    line = fig.axes[0].get_lines()[0]
+    first = training.train().losses[0]
+    assert (line.get_xdata()[0], line.get_ydata()[0]) == (1, first)  # type: ignore[index]
+    assert f"starts at step 1's {first:.2f}, above" in alt
+    assert first > training.uniform_loss()

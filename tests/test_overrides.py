@@ -135,6 +135,22 @@ def test_a_wrapped_line_continues_under_its_own_indentation() -> None:
     assert lighten_code_blocks(light) == light
 
 
+def test_a_docstring_line_and_an_arrow_wrap_as_code_does() -> None:
+    """A docstring's line opens with its token's spaces: it carries them too (its wrapped
+    text hung left of the line it continued); ``->`` never breaks after its hyphen."""
+    page = (
+        '<div class="highlight"><pre><code><span id="__span-0-1">'
+        '<span class="k">def</span> f() <span class="o">-&gt;</span> <span class="s2">"a -&gt;"'
+        '</span>:\n</span><span id="__span-0-2"><span class="sd">    Args: x\n</span></span>'
+        "</code></pre></div>"
+    )
+    light = lighten_code_blocks(page)
+    assert _text(light) == _text(page)
+    assert '<span id="__span-0-2" style="--indent: 4"><span class="sd">    Args' in light
+    assert light.count('<span class="ee-nb">-&gt;</span>') == 2
+    assert lighten_code_blocks(light) == light
+
+
 def test_lighten_code_blocks_lets_a_chain_of_attributes_break_before_a_dot() -> None:
     """``run.model.embeddings.position_embedding.weight`` has no space either: it may wrap
     before each ``.`` of the code, as Python's own style wraps a chain; a number's point

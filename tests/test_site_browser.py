@@ -270,6 +270,13 @@ def test_every_line_and_table_cell_is_in_view_on_a_phone(measured: Any, path: st
         assert not cut, f"{screen}: lines and table cells cut:\n" + "\n".join(cut)
 
 
+@pytest.mark.parametrize("path", PAGES, ids=_id)
+def test_prose_takes_the_whole_column_on_a_phone(measured: Any, path: str) -> None:
+    screens = [f"{w}-{s}" for w in PHONES for s in SCHEMES]
+    narrow = {s: measured[path]["screens"][s]["lines"]["narrow"] for s in screens}
+    assert not any(narrow.values()), narrow
+
+
 def test_the_line_measure_sees_the_sites_code(measured: Any) -> None:
     """Else the test above would pass on a page whose markup it no longer finds."""
     seen = [measured[p]["screens"][f"{WIDTHS[0]}-{s}"]["lines"] for p in PAGES for s in SCHEMES]

@@ -60,8 +60,11 @@ DOT = '<span class="o">.</span>'
 
 
 # Each line of a block is its own span (line_spans in mkdocs.yml); one that starts indented
-# carries its indentation, so that extra.css hangs its continuation under its own code.
-INDENTED_LINE = re.compile(r'(<span id="__span-[\d-]+")>( +)')
+# carries its indentation, so that extra.css hangs its continuation under its own code (the
+# spaces may open the line's first token: a docstring's or a comment's).
+INDENTED_LINE = re.compile(r'(<span id="__span-[\d-]+")>((?:<span class="[\w-]+">)?)( +)')
+# A line breaks after a hyphen; "->" (a return annotation, an arrow in a string) stays whole.
+ARROW = "-&gt;"
 
 
 def _breakable_dots(code: str) -> str:
@@ -71,8 +74,9 @@ def _breakable_dots(code: str) -> str:
 def _lighten(code: str) -> str:
     code = UNCOLOURED_TOKEN.sub(r"\1", code).replace("<wbr>", "")  # the same, done twice
     code = TEXT.sub(lambda m: ">" + OPENING_BRACKET.sub(r"\g<0><wbr>", m.group(1)) + "<", code)
-    code = INDENTED_LINE.sub(lambda m: f'{m[1]} style="--indent: {len(m[2])}">{m[2]}', code)
-    return _breakable_dots(code)
+    code = INDENTED_LINE.sub(lambda m: f'{m[1]} style="--indent: {len(m[3])}">{m[2]}{m[3]}', code)
+    code = code.replace(f'<span class="ee-nb">{ARROW}</span>', ARROW)  # the same, done twice
+    return _breakable_dots(code.replace(ARROW, f'<span class="ee-nb">{ARROW}</span>'))
 
 
 def lighten_code_blocks(html: str) -> str:
@@ -80,9 +84,9 @@ def lighten_code_blocks(html: str) -> str:
 
     ``<span class="n">x</span><span class="w"> </span><span class="o">=</span>`` in a
     ``div.highlight`` becomes ``x <span class="o">=</span>``, and ``f(x`` becomes
-    ``f(<wbr>x``, and ``a.b`` ``a<wbr>.b``; an indented line carries its indentation
-    (``style="--indent: 8"``) for extra.css. Notebook cells (``div.highlight-ipynb``,
-    coloured by JupyterLab's CSS) are left alone.
+    ``f(<wbr>x``, and ``a.b`` ``a<wbr>.b``, and ``->`` unbreakable; an indented line carries
+    its indentation (``style="--indent: 8"``) for extra.css. Notebook cells
+    (``div.highlight-ipynb``, coloured by JupyterLab's CSS) are left alone.
     """
     return CODE_BLOCK.sub(lambda m: m.group(1) + _lighten(m.group(2)) + m.group(3), html)
 

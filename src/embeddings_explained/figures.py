@@ -212,7 +212,9 @@ def loss_curve() -> tuple[Figure, str]:
     kept = len(run.losses) // every * every
     means = torch.tensor(run.losses[:kept]).reshape(-1, every).mean(dim=1)
     steps = torch.arange(len(means)) * every + every / 2
-    ax.plot(steps, means, linewidth=1.5, color="#3f51b5", label=f"loss, mean of {every} steps")
+    # the line starts at step 1's own loss, the one the page prints, then follows the means
+    label = f"loss: step 1, then means of {every} steps"
+    ax.plot([1, *steps], [run.losses[0], *means], linewidth=1.5, color="#3f51b5", label=label)
     held_steps, held = zip(*run.held_out, strict=True)
     ax.plot(held_steps, held, "o", markersize=4, color="#e65100", label="held-out text")
     ax.axhline(uniform_loss(), color="#c62828", linestyle="--", label="ln 256: knowing nothing")
@@ -221,11 +223,12 @@ def loss_curve() -> tuple[Figure, str]:
     ax.set_ylim(0, uniform_loss() * 1.6)
     ax.legend(loc="upper right")
     alt = (
-        f"Line plot of the training loss over {len(run.losses):,} steps (seed 0), each point "
-        f"the mean of {every} steps: it starts at {run.losses[0]:.2f}, "
+        f"Line plot of the training loss over {len(run.losses):,} steps (seed 0): it starts "
+        f"at step 1's {run.losses[0]:.2f}, "
         f"{'above' if run.losses[0] > uniform_loss() else 'below'} the dashed line "
-        f"at ln 256 = {uniform_loss():.2f}, falls steeply at first, then flattens out; the "
-        f"mean of the last {every} steps is {means[-1].item():.2f}. Dots every "
+        f"at ln 256 = {uniform_loss():.2f}, then, each point the mean of {every} steps, falls "
+        f"steeply at first and flattens out; the mean of the last {every} steps is "
+        f"{means[-1].item():.2f}. Dots every "
         f"{held_steps[0]} steps give the loss on the held-out text, {held[-1]:.2f} at the end."
     )
     return fig, alt
@@ -242,8 +245,8 @@ def trained_pca() -> tuple[Figure, str]:
     labels = (
         "each point carries its character"
         if labelled == total
-        else f"{labelled} points carry their character (a label that would cover another is "
-        "left off)"
+        else f"{labelled} points carry their character (a label that would cover another "
+        "label or point is left off)"
     )
     alt = (
         f"Scatter plot of the trained token rows of the {total} bytes in the training text, "
@@ -276,15 +279,21 @@ def _label_points(
     xy: dict[int, tuple[float, float]],
     colors: list[str],
 ) -> int:
-    """Write each point's character beside it where it overlaps no other label; return how many.
+    """Write each point's character beside it where it covers no other label and no other
+    point; return how many.
 
     Labels are placed after layout, in display coordinates, trying eight spots around the
     point; a label with no free spot is left off (its point and colour still show it).
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.transforms import Bbox
 
     renderer = FigureCanvasAgg(fig).get_renderer()  # type: ignore[no-untyped-call]
     fig.draw_without_rendering()  # fixes the layout, so extents are final
+    r = 2 * fig.dpi / 72  # a dot's radius in pixels (s=16: 4 points across)
+    drawn = [i for members in groups.values() for i in members]
+    centres = {i: ax.transData.transform(xy[i]) for i in drawn}
+    dots = {i: Bbox.from_extents(x - r, y - r, x + r, y + r) for i, (x, y) in centres.items()}
     placed: list[Bbox] = []
     inside = ax.get_window_extent(renderer)
     spots = [(3, 2), (3, -12), (-10, 2), (-10, -12), (4, -5), (-11, -5), (-3, 5), (-3, -15)]
@@ -297,7 +306,9 @@ def _label_points(
             for dx, dy in spots:
                 text.set_position((dx * len(label) ** 0.5, dy))
                 box = text.get_window_extent(renderer)
-                free = all(not box.overlaps(other) for other in placed)
+                free = all(not box.overlaps(other) for other in placed) and not any(
+                    box.overlaps(dot) for j, dot in dots.items() if j != i
+                )
                 within = inside.x0 <= box.x0 and box.x1 <= inside.x1
                 if free and within and inside.y0 <= box.y0 and box.y1 <= inside.y1:
                     placed.append(box.expanded(1.05, 1.05))
@@ -351,6 +362,8 @@ FIGURES: dict[str, Callable[[], tuple[Figure, str]]] = {
 
 def one_hot_lookup() -> tuple[Figure, str]:
     """One-hot rows of "Hi" times the token table (drawn on its side) = the two rows."""
+    from matplotlib.patches import Rectangle
+
     ex, w = hi_example(), seeded_embeddings().token_embedding.weight.detach()  # w: (256, 4)
     ids = ex["ids"][0].tolist()
     one_hot = torch.nn.functional.one_hot(ex["ids"][0], w.shape[0]).float()  # (2, 256)
@@ -364,7 +377,8 @@ def one_hot_lookup() -> tuple[Figure, str]:
         w.T.numpy(), cmap=CMAP, vmin=-VMAX, vmax=VMAX, aspect="auto", interpolation="none"
     )
     for k, i in enumerate(ids):
-        axes[0].add_patch(_box(i - 2, k - 0.5, 4, 1))
+        # the 1 as wide as the frame beside it: one pixel of 256 is a grey hairline on a phone
+        axes[0].add_patch(Rectangle((i - 2, k - 0.5), 4, 1, color="black", linewidth=0))
         axes[1].add_patch(_box(i - 2, -0.5, 4, w.shape[1]))
     labels = [f"'{chr(i)}'" for i in ids]
     axes[0].set_title("one-hot rows: a single 1 each", loc="left")

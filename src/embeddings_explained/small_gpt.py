@@ -68,7 +68,7 @@ class Attention(nn.Module):
         self.c_attn = nn.Linear(n_embd, 3 * n_embd)  # query, key, value in one matrix
         self.c_proj = nn.Linear(n_embd, n_embd)
         slopes = torch.tensor([2 ** (-8 * (h + 1) / n_head) for h in range(n_head)])
-        self.slopes: torch.Tensor  # ALiBi's: 1/2, 1/4, ... for 8 heads (geometric, per head)
+        self.slopes: torch.Tensor  # ALiBi's, one per head: 2^(-8/n_head) down to 2^(-8)
         self.register_buffer("slopes", slopes, persistent=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

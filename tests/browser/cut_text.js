@@ -2,7 +2,8 @@
 // scrolling boxes show. A line or cell is cut when any of its text ends right of that (the
 // reader reaches it only by scrolling the box sideways). Output lines are a page's `#>` lines
 // and a notebook's outputs; the others are code lines. Returns {outputs: n, code: n,
-// cutOutputs: [line, ...], cutCode: [line, ...], cutCells: ["first header…: cell", ...]}.
+// cutOutputs: [line, ...], cutCode: [line, ...], cutCells: ["first header…: cell", ...],
+// narrow: [paragraph narrower than the column, ...]}.
 () => {
   const closed = [...document.querySelectorAll('.md-content details:not([open])')];
   for (const d of closed) d.open = true;  // a reader opens them: their code counts too
@@ -63,6 +64,14 @@
       }
     }
   }
+  // A paragraph of the page's own text is as wide as the column: a box that shrinks beside
+  // the floated page buttons (a notebook's flex cells did) squeezes it.
+  const column = document.querySelector('.md-content__inner');
+  const style = getComputedStyle(column);
+  const width = column.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  out.narrow = [...column.querySelectorAll(':scope > p, .jp-RenderedMarkdown > p')]
+    .filter(p => p.getClientRects().length && p.getBoundingClientRect().width < width - 1)
+    .map(p => `${Math.round(p.getBoundingClientRect().width)} of ${Math.round(width)} px: ${p.textContent.slice(0, 40)}`);
   for (const d of closed) d.open = false;
   return out;
 }
