@@ -49,8 +49,12 @@ def test_purge_css_keeps_rules_that_can_match_and_drops_the_rest() -> None:
         ("div#x[data-y]::before{x:1}", "div#x[data-y]::before{x:1}"),
         # class names with dashes and digits are whole names, not prefixes
         (".a-b{x:1}.a2{x:2}.jp-X{x:3}", ""),
-        # text after the last rule (a comment, a truncated rule) is left as it was
-        (".a{x:1}/* end */", ".a{x:1}/* end */"),
+        # a comment is not a selector: Pygments' "/* Keyword.Namespace */" before a rule named
+        # no class "Namespace" (the notebook page lost its keyword, builtin and string colours)
+        (".a{x:1} /* Name.Builtin */\n.b{x:2}/* a {.zz} */.b{x:3}", ".a{x:1} \n.b{x:2}.b{x:3}"),
+        (".a{x:1}/* end */", ".a{x:1}"),
+        # text after the last rule (a truncated rule) is left as it was
+        (".a{x:1}.zz{x", ".a{x:1}.zz{x"),
         ("", ""),
     ],
 )

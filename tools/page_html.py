@@ -31,6 +31,7 @@ CLASS_ATTR = re.compile(r'class="([^"]*)"')
 STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.S)
 CLASS = re.compile(r"\.(-?[A-Za-z_][\w-]*)")
 PSEUDO_CALL = re.compile(r":[\w-]+\(")
+CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 
 
 def fix_notebook_page(html: str) -> str:
@@ -145,7 +146,9 @@ def purge_css(css: str, present: set[str]) -> str:
     rules included. Classes inside a functional pseudo-class (``:not(.x)``, ``:is(.x, .y)``,
     ``:has(.x)``) are not required, so a rule is dropped only when it surely cannot match.
     ``purge_css(".a .b{x:1}.zz{x:2}.zz,.b{x:3}", {"a", "b"})`` keeps ``.a .b{x:1}.zz,.b{x:3}``.
+    Comments go first: ``/* Name.Builtin */`` names no class.
     """
+    css = CSS_COMMENT.sub("", css)
     kept, depth, start = [], 0, 0
     for i, ch in enumerate(css):
         if ch == "{":
