@@ -251,3 +251,14 @@ def test_the_loss_curve_starts_where_its_alt_text_says(drawn: Drawn) -> None:
     assert (line.get_xdata()[0], line.get_ydata()[0]) == (1, first)  # type: ignore[index]
     assert f"starts at step 1's {first:.2f}, above" in alt
     assert first > training.uniform_loss()
+
+
+def test_each_kind_of_byte_has_one_colour_on_every_byte_map(drawn: Drawn) -> None:
+    """Training's map and the small GPT's once gave punctuation and space each other's."""
+    colours: dict[str, set[str]] = {}
+    for name in ("trained-pca", "gpt-byte-map"):
+        for points in drawn[name][0].axes[0].collections:
+            kind = str(points.get_label()).removesuffix(" and newline")
+            colours.setdefault(kind, set()).add(str(numpy.asarray(points.get_facecolor())[0]))
+    assert {"vowels", "punctuation", "space"} <= colours.keys()
+    assert all(len(c) == 1 for c in colours.values()), colours

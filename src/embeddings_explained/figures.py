@@ -238,8 +238,7 @@ def trained_pca() -> tuple[Figure, str]:
     groups, xy = training.byte_map(training.train())
     fig = _figure(height_pt=400)
     ax = fig.subplots()
-    colors = ["#c62828", "#1565c0", "#6a1b9a", "#2e7d32", "#e65100"]
-    labelled = _byte_scatter(fig, ax, groups, xy, colors)
+    labelled = _byte_scatter(fig, ax, groups, xy)
     total = sum(len(m) for m in groups.values())
     counts = ", ".join(f"{len(m)} {name}" for name, m in groups.items())
     labels = (
@@ -255,21 +254,30 @@ def trained_pca() -> tuple[Figure, str]:
     return fig, alt
 
 
+# One colour per kind of byte, the same on every byte map (training's groups, the GPT's kinds)
+KIND_COLOURS = {
+    "vowels": "#c62828",
+    "consonants": "#1565c0",
+    "capitals": "#6a1b9a",
+    "digits": "#00838f",
+    "punctuation": "#e65100",
+    "space and newline": "#2e7d32",
+    "space": "#2e7d32",
+}
+
+
 def _byte_scatter(
-    fig: Figure,
-    ax: Axes,
-    groups: dict[str, list[int]],
-    xy: dict[int, tuple[float, float]],
-    colors: list[str],
+    fig: Figure, ax: Axes, groups: dict[str, list[int]], xy: dict[int, tuple[float, float]]
 ) -> int:
     """The bytes' 2-D points, one colour per group, labelled: how many labels fit."""
-    for (name, members), color in zip(groups.items(), colors, strict=True):
+    for name, members in groups.items():
         pts = [xy[i] for i in members]
+        color = KIND_COLOURS[name]
         ax.scatter([p[0] for p in pts], [p[1] for p in pts], color=color, label=name, s=16)
     ax.set_xlabel("principal component 1")
     ax.set_ylabel("principal component 2")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=2, frameon=False)
-    return _label_points(fig, ax, groups, xy, colors)
+    return _label_points(fig, ax, groups, xy)
 
 
 def _label_points(
@@ -277,7 +285,6 @@ def _label_points(
     ax: Axes,
     groups: dict[str, list[int]],
     xy: dict[int, tuple[float, float]],
-    colors: list[str],
 ) -> int:
     """Write each point's character beside it where it covers no other label and no other
     point; return how many.
@@ -298,10 +305,12 @@ def _label_points(
     inside = ax.get_window_extent(renderer)
     spots = [(3, 2), (3, -12), (-10, 2), (-10, -12), (4, -5), (-11, -5), (-3, 5), (-3, -15)]
     count = 0
-    for (_, members), color in zip(groups.items(), colors, strict=True):
+    for name, members in groups.items():
         for i in members:
             label = {" ": "SP", "\n": "NL"}.get(chr(i), chr(i))
-            text = ax.annotate(label, xy[i], (0, 0), textcoords="offset points", color=color)
+            text = ax.annotate(
+                label, xy[i], (0, 0), textcoords="offset points", color=KIND_COLOURS[name]
+            )
             text.set_in_layout(False)
             for dx, dy in spots:
                 text.set_position((dx * len(label) ** 0.5, dy))
@@ -573,10 +582,9 @@ def gpt_byte_map() -> tuple[Figure, str]:
     xy = {i: (float(x), float(y)) for i, (x, y) in zip(ids, xy_all.tolist(), strict=True)}
     kinds = [k for k in small_gpt.KINDS if any(small_gpt.byte_kind(i) == k for i in ids)]
     groups = {k: [i for i in ids if small_gpt.byte_kind(i) == k] for k in kinds}
-    colors = ["#c62828", "#1565c0", "#6a1b9a", "#2e7d32", "#e65100", "#00838f"][: len(kinds)]
     fig = _figure(height_pt=400)
     ax = fig.subplots()
-    labelled = _byte_scatter(fig, ax, groups, xy, colors)
+    labelled = _byte_scatter(fig, ax, groups, xy)
     share = small_gpt.same_kind_share(rows, ids)
     counts = ", ".join(f"{len(m)} {name}" for name, m in groups.items())
     alt = (
@@ -732,14 +740,15 @@ def _diagram_wide(f: _Flow) -> str:
         _text(535, 75, "Position embedding table"),
         _text(535, 97, f"{f.position_table} · random N(0, 1)", "ee-small"),
         '<line x1="20" y1="150" x2="700" y2="150" class="ee-rule"/>',
+        # the dashed reads cross the heading: drawn first, they pass behind its halo
+        _arrow("M185,125 L185,236", "ee-read", "wide"),
+        _arrow("M535,125 L535,236", "ee-read", "wide"),
         _text(20, 180, "FORWARD PASS (happens every time text comes in)", "ee-phase"),
         _text(360, 210, f'Input "{HI}" → token ids {ids}'),
         _rect(60, 240, 250, rows),
         _rect(410, 240, 250, rows),
         *(_text(185, 268 + 22 * k, f"Look up row {i}") for k, i in enumerate(ids)),
         *(_text(535, 268 + 22 * k, f"Look up row {t}") for k, t in enumerate(positions)),
-        _arrow("M185,125 L185,236", "ee-read", "wide"),
-        _arrow("M535,125 L535,236", "ee-read", "wide"),
         _text(195, 230, "rows read, table unchanged", "ee-note"),
         _rect(60, y2, 250, 50),
         _text(185, y2 + 30, f"Token vectors for {f.chars}"),
