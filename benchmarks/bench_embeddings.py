@@ -150,7 +150,9 @@ def _progress(message: str) -> None:
 
 
 def _fmt(seconds: float) -> str:
-    return f"{seconds * 1e3:.2f} ms" if seconds >= 1e-3 else f"{seconds * 1e6:.1f} µs"
+    """A time with its unit, joined by a no-break space: a phone's table never puts the unit
+    on a line of its own."""
+    return f"{seconds * 1e3:.2f}\u00a0ms" if seconds >= 1e-3 else f"{seconds * 1e6:.1f}\u00a0µs"
 
 
 def _minus(text: str) -> str:

@@ -2,10 +2,10 @@
 
 Every page, at 320 and 390 px (phones) and 1280 px (a laptop), light and dark: no sideways scroll
 (nor as first painted, before Material's script), every line of a code block and every table cell
-in view on a phone, the diagram's text >= 11 px and apart, figures shown as wide as they are drawn
-for, a focus ring on all the keyboard reaches, no layout shift; no failed request (one to another
-host is refused) or console error, no serious axe-core violation, Material's script asked for
-after the first paint. Then what readers do: diagram, search, colour toggle, copy buttons, the
+in view on a phone, all text >= 11 px (the diagram's apart too), figures shown as wide as they are
+drawn for, a focus ring on all the keyboard reaches, no layout shift; no failed request (one to
+another host is refused) or console error, no serious axe-core violation, Material's script asked
+for after the first paint. Then what readers do: diagram, search, colour toggle, copy buttons, the
 explorer against the package. The HTML alone (hosts, alt text, sizes) is checked in
 tests/test_site_static.py; the JavaScript is in tests/browser/.
 Without Chromium or axe-core (npm) these tests skip; under CI=true they fail instead.
@@ -238,7 +238,7 @@ def test_a_first_visit_has_the_systems_scheme_before_materials_script_runs(measu
 
 
 @each_page
-def test_figures_are_legible_on_every_screen(measured: Any, path: str) -> None:
+def test_text_and_figures_are_legible_on_every_screen(measured: Any, path: str) -> None:
     figures = {s: measured[path]["screens"][s]["figures"] for s in SCREENS}
     bad = {s: f for s, f in figures.items() if any(f.values())}
     assert not bad, (

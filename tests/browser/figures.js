@@ -1,7 +1,9 @@
 // Figures as displayed. The inline diagram's text (styled by extra.css, so only a browser
 // knows its size): at least minPx and never overlapping. The generated figures are drawn with
 // text of at least 11 pt for a width of minWidth pt (tests/test_figures.py): shown at least
-// minWidth CSS px wide, their text is at least 11 px. Returns {small, overlaps, narrow}.
+// minWidth CSS px wide, their text is at least 11 px. The page's own text, code included, is
+// at least minPx too (Material's code in admonitions and tables was 10.9 px). Returns
+// {small, overlaps, narrow}.
 ({minPx, minWidth}) => {
   const small = [], overlaps = [], narrow = [];
   for (const svg of document.querySelectorAll('.md-content svg')) {
@@ -19,6 +21,13 @@
       const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
       if (w > 1 && h > 1) overlaps.push(`"${texts[i].textContent}" and "${texts[j].textContent}"`);
     }
+  }
+  const walker = document.createTreeWalker(document.querySelector('.md-content'), NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const el = walker.currentNode.parentElement;
+    if (!walker.currentNode.data.trim() || el.closest('svg') || !el.getClientRects().length) continue;
+    const px = parseFloat(getComputedStyle(el).fontSize);
+    if (px < minPx - 0.01) small.push(`"${walker.currentNode.data.trim().slice(0, 30)}" is ${px.toFixed(1)} px`);
   }
   for (const img of document.querySelectorAll('.md-content img[src*="assets/generated/"]')) {
     if (!img.getClientRects().length) continue;
