@@ -125,3 +125,11 @@ def test_decode_and_token_bytes_refuse_what_is_not_a_token_id(
 def test_decode_takes_the_ids_of_a_tensor() -> None:
     bpe = train_bpe("aaab", 1)
     assert bpe.decode(torch.tensor(bpe.encode("aaab"))) == "aaab"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("ids", [b"abab", range(4), "abab", torch.tensor([97, 98, 97, 98])])
+def test_the_fix_for_ids_that_are_not_a_list_works_when_applied(ids: object) -> None:
+    with pytest.raises(TypeError) as e:
+        pair_counts(ids)  # type: ignore[arg-type]
+    fix = str(e.value).rsplit("use ", 1)[1]
+    assert pair_counts(eval(fix, {"ids": ids}))  # bytes were told list(ids.encode())

@@ -448,3 +448,21 @@ def test_init_and_forward_read_like_nanogpt_with_one_checking_call_each() -> Non
         assert body.count("check") == 1, section
         assert not re.search(r"^\s*with .*:$", body, re.M), section  # no context manager
         assert len(body.strip().splitlines()) <= 10, section
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        [torch.tensor([[72, 105]]), torch.tensor([[33, 10]])],  # batches [1, T]: torch.cat
+        [torch.tensor([72, 105]), torch.tensor([33, 10])],  # rows [T]: torch.stack
+        [torch.tensor([72, 105]), torch.tensor([33])],  # rows of two lengths: one at a time
+    ],
+    ids=["batches", "rows", "ragged"],
+)
+def test_the_fix_for_a_list_of_tensors_works_when_applied(ids: list[torch.Tensor]) -> None:
+    """It said torch.tensor([token_ids]), which raises for tensors (a learner's probe)."""
+    emb = Embeddings()
+    with pytest.raises(TypeError) as e:
+        emb(ids)
+    fix = str(e.value).rsplit(": ", 1)[1]
+    assert emb(eval(fix, {"torch": torch, "token_ids": ids})).shape[-1] == emb.n_embd

@@ -109,3 +109,12 @@ def test_a_lone_surrogate_gets_pythons_own_error(text: str) -> None:
 def test_an_unknown_error_handler_gets_pythons_own_error() -> None:
     with pytest.raises(LookupError, match="unknown error handler name 'foo'"):
         tok.decode([72, 195], errors="foo")
+
+
+def test_decoding_a_list_of_tensors_says_how_to_convert_them() -> None:
+    """A sampling loop collects tensor(72), tensor(105), ...: the fix must decode them."""
+    ids = [torch.tensor(72), torch.tensor(105)]
+    with pytest.raises(TypeError, match="convert them") as e:
+        ByteTokenizer().decode(ids)  # type: ignore[arg-type]
+    fix = str(e.value).rsplit(": ", 1)[1]
+    assert ByteTokenizer().decode(eval(fix, {"ids": ids})) == "Hi"

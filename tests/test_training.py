@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 import torch
+from torch import nn
 
 from embeddings_explained import Embeddings
 from embeddings_explained.training import (
@@ -237,6 +238,29 @@ def test_byte_groups_of_a_list_with_repeats_lists_each_byte_once() -> None:
     groups = byte_groups([97, 97, 65])
     assert groups["vowels"] == [97] and groups["capitals"] == [65]
     assert byte_groups(i for i in b"aA")["capitals"] == [65]
+
+
+@pytest.mark.parametrize(
+    ("model", "message", "scored"),
+    [
+        (Embeddings(block_size=16), r"the layer alone.*NextByteModel\(block_size=16\)", True),
+        (NextByteModel().requires_grad_(False), r"nothing to train.*requires_grad_\(True\)", False),
+        (NextByteModel(block_size=16).to("meta"), r"meta device.*NextByteModel\(", True),
+    ],
+    ids=["embeddings-layer", "frozen", "meta"],
+)
+def test_fit_refuses_what_cannot_train_before_it_draws(
+    model: nn.Module, message: str, scored: bool
+) -> None:
+    """They failed inside PyTorch after a batch was drawn: the global random state moved.
+    A frozen model can still be scored; the others cannot."""
+    state = torch.random.get_rng_state()
+    with pytest.raises((TypeError, ValueError), match=message):
+        fit(model, 2, 4, 16, 0.01)
+    assert torch.equal(torch.random.get_rng_state(), state)
+    if scored:
+        with pytest.raises((TypeError, ValueError), match=message):
+            evaluate(model, split_ids()[1], 16)
 
 
 _MODEL = NextByteModel(block_size=8)

@@ -105,14 +105,14 @@ def check_ids(token_ids: object, vocab_size: int, block_size: int | None, device
     if dtype not in (torch.int64, torch.int32):
         fix = "token_ids.round().long()" if dtype.is_floating_point else "token_ids.long()"
         fix += " (but a bool tensor is usually a mask, not ids)" if dtype == torch.bool else ""
-        wanted = "token_ids must hold integer ids (torch.int64 or torch.int32)"
-        raise TypeError(f"{wanted}, got dtype {dtype}; convert with {fix}")
+        raise TypeError(f"token_ids must hold integer ids (torch.int64 or torch.int32), got dtype "
+                        f"{dtype}; convert with {fix}")  # fmt: skip
     if (dim := token_ids.dim()) != 2:  # 1-D, the common case: no batch dimension
         extra = "squeeze(-1)" if token_ids.shape[-1:] == (1,) else "flatten(0, -2)"  # [B, T, 1]
         how = {0: "reshape(1, 1)", 1: "unsqueeze(0)"}.get(dim, extra)
-        fix = ("add the batch dimension" if dim == 1 else "give it the shape [B, T]") + ": "
-        shape = f"{dim}-D shape {list(token_ids.shape)}"
-        raise ValueError(f"token_ids must be 2-D [B, T], got {shape}; {fix}token_ids.{how}")
+        fix = "add the batch dimension" if dim == 1 else "give it the shape [B, T]"
+        raise ValueError(f"token_ids must be 2-D [B, T], got {dim}-D shape "
+                         f"{list(token_ids.shape)}; {fix}: token_ids.{how}")  # fmt: skip
     if block_size is not None and token_ids.shape[1] > block_size:
         raise ValueError(too_long_message(token_ids.shape[1], block_size))
     if token_ids.device != device:
@@ -139,8 +139,6 @@ def check_ids(token_ids: object, vocab_size: int, block_size: int | None, device
 
 
 def _tensor_fix(value: object) -> str:
-    if value is None:
-        return "pass the ids, e.g. torch.tensor([[72, 105]]) (did a function return None?)"
     if isinstance(value, str):
         text = repr(value) if len(value) <= 30 else "text"
         return f"text must be encoded first: torch.tensor([ByteTokenizer().encode({text})])"
@@ -152,13 +150,14 @@ def _tensor_fix(value: object) -> str:
         rows = [r for r in value if isinstance(r, list | tuple) or getattr(r, "ndim", 0) == 1]
         if len({len(r) for r in rows}) > 1:
             return ("its rows differ in length: pad them to one length (and mask the padding), "
-                    "or run one row at a time: torch.tensor([token_ids[0]])")  # fmt: skip
-        if rows and all(isinstance(r, torch.Tensor) for r in rows):
-            return "stack its rows: torch.stack(token_ids)"
+                    "or run one at a time: torch.as_tensor(token_ids[0]).view(1, -1)")  # fmt: skip
+        if all(isinstance(r, torch.Tensor) for r in value):  # [T] rows stacked, [1, T] joined
+            return f"join them: torch.{'cat' if value[0].ndim > 1 else 'stack'}(token_ids)"
         return f"convert it: torch.tensor({'token_ids' if rows else '[token_ids]'})"
     if hasattr(value, "__array__"):  # a NumPy array
         return "convert it: torch.as_tensor(token_ids)"
-    return "pass the ids as a tensor of shape [B, T], e.g. torch.tensor([[72, 105]])"
+    none = " (did a function return None?)" if value is None else ""
+    return f"pass the ids as a tensor of shape [B, T], e.g. torch.tensor([[72, 105]]){none}"
 
 
 def check_text(text: object) -> None:
@@ -168,8 +167,8 @@ def check_text(text: object) -> None:
             fix = "bytes are byte ids already: list(text)"
         elif isinstance(text, list | tuple) and all(isinstance(s, str) for s in text):
             fix = "to encode the strings as one text, join them: ''.join(text)"
-        got = f"{type(text).__name__} {short(text)}"
-        raise TypeError(f"encode(text) expects a str, got {got}; {fix}")
+        raise TypeError(f"encode(text) expects a str, got {type(text).__name__} "
+                        f"{short(text)}; {fix}")  # fmt: skip
 
 
 def byte_values(ids: object) -> bytes:
@@ -192,7 +191,8 @@ def byte_values(ids: object) -> bytes:
         raise TypeError(f"{expects}, got {type(ids).__name__} {short(ids)}; {fix}")
     for i, v in enumerate(ids):
         if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-            fix = "; convert them: [round(i) for i in ids]" if isinstance(v, float) else ""
+            convert = isinstance(v, float | torch.Tensor)  # a tensor: a sampling loop's
+            fix = "; convert them: [round(float(i)) for i in ids]" if convert else ""
             raise TypeError(f"decode(ids) expects int ids, got {short(v)} at index {i}{fix}")
         if not 0 <= int(v) < 256:
             raise ValueError(f"id {short(v)} at index {i} is not a byte: ByteTokenizer ids are in "

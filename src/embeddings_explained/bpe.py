@@ -39,7 +39,8 @@ Pair = tuple[int, int]
 
 def _check_list(ids: object) -> None:
     if not isinstance(ids, list | tuple):  # a tensor's items hash by identity, a str's are chars
-        fix = "ids.tolist()" if hasattr(ids, "tolist") else "list(ids.encode())"
+        fix = "ids.tolist()" if hasattr(ids, "tolist") else "list(ids)"  # bytes, a range
+        fix = "list(ids.encode())" if isinstance(ids, str) else fix
         raise TypeError(f"ids must be a list of ints, got {checks.short(ids)}; use {fix}")
 
 

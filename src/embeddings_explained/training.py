@@ -87,8 +87,12 @@ def windows(ids: torch.Tensor, block_size: int) -> tuple[torch.Tensor, torch.Ten
         raise TypeError(
             f"ids must be a 1-D tensor of byte ids, got {got}; {fix or 'e.g. split_ids()[1]'}"
         )
+    if len(ids) < 2:
+        raise ValueError(f"ids hold {len(ids)} byte(s): a window and its next byte need 2 or "
+                         "more; pass more text, e.g. split_ids()[1]")  # fmt: skip
     fits = f" (a window and its next byte fit in the {len(ids):,} ids)"
-    checks.check_int("block_size", block_size, high=len(ids) - 1, example=16, why=fits)
+    example = min(16, len(ids) - 1)
+    checks.check_int("block_size", block_size, high=len(ids) - 1, example=example, why=fits)
     n = (len(ids) - 1) // block_size
     x = ids[: n * block_size].view(n, block_size)  # (N, T)
     y = ids[1 : n * block_size + 1].view(n, block_size)  # (N, T): each the byte after x
@@ -154,9 +158,20 @@ def float64() -> Iterator[None]:
 
 
 def _check_fits(model: nn.Module, block_size: int, verb: str) -> None:
-    """A model (not its run), a token row for every byte, and windows no longer than a
-    learned position table."""
+    """A model (not its run, nor the Embeddings layer alone) with numbers to compute with
+    (and to train), a token row for every byte, windows no longer than a position table."""
     check_model(model)
+    if isinstance(model, Embeddings):
+        raise TypeError(
+            "model must give next-byte scores, got Embeddings, the layer alone (its output is "
+            f"vectors); wrap it in a model: NextByteModel(block_size={model.block_size})"
+        )
+    if any(p.device.type == "meta" for p in model.parameters()):
+        raise ValueError(f"the model is on the meta device (shapes, no numbers); build it on "
+                         f"the CPU: {type(model).__name__}(...)")  # fmt: skip
+    if verb == "train" and not any(p.requires_grad for p in model.parameters()):
+        raise ValueError("the model has nothing to train: no parameter requires a gradient; "
+                         "unfreeze it first: model.requires_grad_(True)")  # fmt: skip
     for m in (m for m in model.modules() if isinstance(m, Embeddings)):
         if m.vocab_size < 256:
             raise ValueError(
