@@ -13,6 +13,7 @@ from embeddings_explained import Embeddings
 from embeddings_explained.training import (
     NextByteModel,
     byte_groups,
+    byte_map,
     evaluate,
     fit,
     load_text,
@@ -274,6 +275,7 @@ _RUN = type("Run", (), {"model": _MODEL})()  # a TrainingRun's shape: the model 
         (lambda: byte_groups({300}), ValueError, r"ids must be byte ids, ints in \[0, 256\)"),
         (lambda: byte_groups({1.5}), ValueError, "ids must be byte ids"),  # type: ignore[arg-type]
         (lambda: byte_groups([True, 97]), ValueError, "ids must be byte ids"),
+        (lambda: byte_map(_MODEL), TypeError, r"run must be a TrainingRun.*train\(\)"),  # type: ignore[arg-type]
         (lambda: uniform_loss(0), ValueError, "vocab_size must be a positive int, got 0"),
         (lambda: pca_2d(torch.zeros(1, 1, 1)), ValueError, r"rows must be \[N, C\].*\[1, 1, 1\]"),
         (lambda: pca_2d(torch.zeros(1, 4)), ValueError, r"N >= 2 and C >= 2, got shape \[1, 4\]"),

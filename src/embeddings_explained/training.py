@@ -312,6 +312,8 @@ def byte_map(run: TrainingRun) -> tuple[dict[str, list[int]], dict[int, tuple[fl
 
     Returns the groups of :func:`byte_groups` and each byte's (x, y) from :func:`pca_2d`.
     """
+    if not isinstance(run, TrainingRun):  # a model, or the small GPT's run (no text_ids)
+        raise TypeError(f"run must be a TrainingRun, got {type(run).__name__}; e.g. train()")
     w = run.model.embeddings.token_embedding.weight.detach()
     groups = byte_groups(set(run.text_ids))
     ids = [i for members in groups.values() for i in members]
