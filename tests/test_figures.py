@@ -34,12 +34,13 @@ Drawn = dict[str, tuple["Figure", str]]
 
 @pytest.fixture(scope="module")
 def drawn() -> Drawn:
-    """Every figure drawn once, laid out on an Agg canvas, with its alt text."""
+    """Every figure as the site shows it (``picture``: drawn once in this process, as the
+    pages' fragments draw it), laid out on an Agg canvas, with its alt text."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     out: Drawn = {}
-    for name, draw in FIGURES.items():
-        fig, alt = draw()
+    for name in FIGURES:
+        fig, alt = picture(name).figure, picture(name).alt
         FigureCanvasAgg(fig).draw()  # type: ignore[no-untyped-call]
         out[name] = (fig, alt)
     return out
