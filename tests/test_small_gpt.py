@@ -124,6 +124,12 @@ _ROWS = torch.zeros(256, 2)
         (lambda: sample(_MODELS["rope"], "Hi", 10**9), ValueError, "n_bytes must be an int in"),
         (lambda: held_out_loss(_MODELS["rope"], 0), ValueError, "block_size"),
         (lambda: held_out_loss(_MODELS["learned"], 64), ValueError, "block_size <= 32"),
+        # every window at once: its scores grow as the text times block_size (8192: 8 GB)
+        (
+            lambda: held_out_loss(_MODELS["rope"], 8192),
+            ValueError,
+            "block_size must be an int in [1, 2,048]",
+        ),
         # the loop itself, before it draws a window: not "crop token_ids", which is not the fix
         (lambda: fit(_MODELS["learned"], 1, 4, 64, 0.01), ValueError, "train with block_size <="),
         (lambda: evaluate(_MODELS["learned"], split_ids()[1], 33), ValueError, "block_size <= 32"),

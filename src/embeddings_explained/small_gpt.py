@@ -201,6 +201,8 @@ def _check_model(model: object) -> None:
 def held_out_loss(model: GPT, block_size: int) -> float:
     """The loss over every window of ``block_size`` bytes of the held-out text."""
     _check_model(model)
+    why = " (every window at once: scores grow as the text times block_size)"
+    checks.check_int("block_size", block_size, high=2048, example=64, why=why)
     with one_thread():  # a learned table has no row past the model's block_size: an error
         return evaluate(model, split_ids()[1], block_size)
 
