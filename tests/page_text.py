@@ -28,14 +28,6 @@ def read_text(path: Path) -> str:
     return decode(path.read_bytes())
 
 
-def holds(path: Path, data: bytes) -> bool:
-    """Whether the file at ``path`` holds ``data`` now."""
-    try:
-        return path.read_bytes() == data
-    except OSError:
-        return False
-
-
 def cell_source(cell: Mapping[str, typing.Any]) -> str:
     src = cell.get("source", "")
     return "".join(src) if isinstance(src, list) else str(src)
